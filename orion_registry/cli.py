@@ -1,0 +1,49 @@
+"""`orion-registry`: each subcommand is a small module in `commands/` returning an exit code.
+
+Exit codes: 0 clean (warnings allowed), 1 error-level findings, 2 unusable input or usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+from .commands import COMMANDS
+from .loader import RegistryNotFound
+
+
+class UsageError(Exception):
+    """Bad arguments or input that cannot be used: printed without a traceback, exit 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="orion-registry",
+        description="Orion's database conventions as an executable registry.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for command in COMMANDS:
+        command.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except (RegistryNotFound, UsageError) as exc:
+        print(f"orion-registry: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # e.g. `orion-registry rules | head`
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

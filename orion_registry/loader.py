@@ -1,0 +1,247 @@
+"""Registry directory -> validated models, with every load problem as a located finding."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import types
+import typing
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from .findings import LOAD_LAYOUT, LOAD_SCHEMA, LOAD_YAML, Finding
+from .models import Service, Settings
+from .source import SourceError, SourceMap, load_file
+
+SETTINGS_FILE = "orion.yaml"
+SERVICES_DIR = "services"
+SERVICE_SUFFIXES = (".yaml", ".yml")
+_ADAPTERS: dict[type, TypeAdapter] = {Service: TypeAdapter(Service), Settings: TypeAdapter(Settings)}
+
+
+class RegistryNotFound(Exception):
+    """The registry directory does not exist (a usage error, exit code 2)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceDoc:
+    """One loaded service file: the model, the file it came from, and its source map."""
+
+    name: str
+    file: str
+    path: Path
+    model: Service
+    source: SourceMap
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsDoc:
+    file: str
+    model: Settings
+    source: SourceMap = field(default_factory=SourceMap.empty)
+
+
+@dataclass(slots=True)
+class Registry:
+    root: Path
+    settings: SettingsDoc
+    services: dict[str, ServiceDoc] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+    def service(self, name: str) -> ServiceDoc | None:
+        return self.services.get(name)
+
+
+def display_path(root: Path, *parts: str) -> str:
+    return root.joinpath(*parts).as_posix()
+
+
+def service_files(root: Path) -> list[Path]:
+    folder = root / SERVICES_DIR
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in SERVICE_SUFFIXES and p.is_file())
+
+
+def load_registry(root: Path | str) -> Registry:
+    """Load `root` (a registry directory); problems become findings, never exceptions."""
+    root = Path(root)
+    if not root.is_dir():
+        raise RegistryNotFound(f"registry directory '{root.as_posix()}' does not exist")
+    findings: list[Finding] = []
+    settings = _load_settings(root, findings)
+    registry = Registry(root=root, settings=settings, findings=findings)
+    files = service_files(root)
+    if not files:
+        findings.append(
+            Finding(
+                display_path(root, SERVICES_DIR), 1, 1, LOAD_LAYOUT,
+                f"no service files: expected {SERVICES_DIR}/<service>.yaml", "registry",
+            )
+        )
+    for path in files:
+        doc = load_service_file(path, display_path(root, SERVICES_DIR, path.name), findings)
+        if doc is not None:
+            registry.services[doc.name] = doc
+    return registry
+
+
+def load_service_file(path: Path, shown: str, findings: list[Finding]) -> ServiceDoc | None:
+    stem = path.stem
+    loaded = _load_document(path, shown, stem, Service, findings)
+    if loaded is None:
+        return None
+    service, source = loaded
+    if service.service != stem:
+        line, column = source.locate(("service",))
+        findings.append(
+            Finding(
+                shown, line, column, LOAD_LAYOUT,
+                f"service '{service.service}' is declared in '{path.name}': "
+                f"the file stem must equal the service name (rename the file to "
+                f"'{service.service}{path.suffix}' or fix `service:`)",
+                stem,
+            )
+        )
+        return None
+    return ServiceDoc(stem, shown, path, service, source)
+
+
+def _load_settings(root: Path, findings: list[Finding]) -> SettingsDoc:
+    path = root / SETTINGS_FILE
+    shown = display_path(root, SETTINGS_FILE)
+    if path.is_file():
+        loaded = _load_document(path, shown, "orion", Settings, findings)
+        if loaded is not None:
+            return SettingsDoc(shown, *loaded)
+    return SettingsDoc(shown, Settings())
+
+
+def _load_document(
+    path: Path, shown: str, target: str, model: type, findings: list[Finding]
+) -> tuple[Any, SourceMap] | None:
+    try:
+        document = load_file(path)
+    except SourceError as exc:
+        findings.append(Finding(shown, exc.line, exc.column, LOAD_YAML, exc.message, target))
+        return None
+    except OSError as exc:
+        findings.append(Finding(shown, 1, 1, LOAD_YAML, f"cannot read file: {exc}", target))
+        return None
+    if not isinstance(document.data, dict):
+        line, column = document.source_map.locate(())
+        kind = type(document.data).__name__
+        findings.append(
+            Finding(shown, line, column, LOAD_YAML,
+                    f"the top level must be a mapping of keys, not a {kind}", target)
+        )
+        return None
+    try:
+        return _ADAPTERS[model].validate_python(document.data), document.source_map
+    except ValidationError as exc:
+        findings.extend(
+            validation_findings(exc, document.data, document.source_map, shown, target, model)
+        )
+        return None
+
+
+def validation_findings(
+    exc: ValidationError, data: object, source: SourceMap, shown: str, target: str, model: type
+) -> list[Finding]:
+    """Each Pydantic error as a finding at the offending key or value."""
+    findings = []
+    for error in exc.errors(include_url=False):
+        path = _data_path(error["loc"], data)
+        kind = error["type"]
+        name = path[-1] if path else ""
+        where = breadcrumb(path)
+        if kind in ("unexpected_keyword_argument", "extra_forbidden"):
+            message = f"unknown key '{name}'" + _suggestion(str(name), _keys_at(model, path[:-1]))
+            line, column = source.locate(path, key=True)
+        elif kind == "missing":
+            parent = breadcrumb(path[:-1]) or "the file"
+            message = f"missing required key '{name}' in {parent}"
+            line, column = source.locate(path[:-1])
+        else:
+            message = f"{where}: {_describe(error)}"
+            line, column = source.locate(path)
+        findings.append(Finding(shown, line, column, LOAD_SCHEMA, message, target))
+    return findings
+
+
+def breadcrumb(path: tuple[str | int, ...]) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _describe(error: dict) -> str:
+    message = error["msg"]
+    if error["type"] == "string_pattern_mismatch":
+        message = f"must match {error['ctx']['pattern']}"
+    value = error.get("input")
+    if isinstance(value, str | int | float | bool) or value is None:
+        shown = repr(value)
+        return f"{message} (got {shown[:60] + '...' if len(shown) > 60 else shown})"
+    return f"{message} (got a {type(value).__name__})"
+
+
+def _suggestion(name: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean '{close[0]}'?"
+    return f"; expected one of: {', '.join(choices)}" if choices else ""
+
+
+def _data_path(loc: tuple, data: object) -> tuple[str | int, ...]:
+    """Pydantic's `loc` with union tags removed, so it follows the data."""
+    path: list[str | int] = []
+    node = data
+    for index, part in enumerate(loc):
+        last = index == len(loc) - 1
+        if (isinstance(node, dict) and part in node) or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
+            node = node[part]
+        elif not last:
+            continue  # a union member's tag, not a key of the data
+        path.append(part)
+    return tuple(path)
+
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _keys_at(model: type, path: tuple[str | int, ...]) -> list[str]:
+    """The keys allowed in the mapping at `path`, for 'did you mean'."""
+    node: Any = model
+    for part in path:
+        node = _unwrap(node)
+        if dataclasses.is_dataclass(node) and isinstance(part, str):
+            node = _hints(node).get(part)
+        elif typing.get_origin(node) is list:
+            node = typing.get_args(node)[0]
+        elif typing.get_origin(node) is dict:
+            node = typing.get_args(node)[1]
+        if node is None:
+            return []
+    node = _unwrap(node)
+    return [f.name for f in dataclasses.fields(node)] if dataclasses.is_dataclass(node) else []
+
+
+def _unwrap(tp: Any) -> Any:
+    """Strip Annotated and Optional; of a union, prefer a model or a container."""
+    while typing.get_origin(tp) is typing.Annotated:
+        tp = typing.get_args(tp)[0]
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        members = [_unwrap(arg) for arg in typing.get_args(tp)]
+        for member in members:
+            if dataclasses.is_dataclass(member) or typing.get_origin(member) in (list, dict):
+                return member
+        return members[0]
+    return tp

@@ -1,0 +1,28 @@
+"""Pydantic models of the registry format: structure only (types, required keys, no extras)."""
+
+from .config import Settings, Waiver
+from .service import (
+    Column,
+    Enum,
+    Events,
+    Index,
+    Link,
+    Migration,
+    PublishedEvent,
+    Service,
+    Table,
+)
+
+__all__ = [
+    "Column",
+    "Enum",
+    "Events",
+    "Index",
+    "Link",
+    "Migration",
+    "PublishedEvent",
+    "Service",
+    "Settings",
+    "Table",
+    "Waiver",
+]

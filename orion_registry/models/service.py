@@ -1,0 +1,122 @@
+"""A service file, `registry/services/<service>.yaml` (see the format contract)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import Discriminator, Field, Tag
+
+from .base import Text, items, model
+
+SERVICE_NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
+Sync = Literal["event", "api", "cache"]
+MigrationType = Literal["non-breaking", "breaking", "data"]
+Scalar = str | bool | int | float
+
+
+@model
+class Link:
+    """An application-level link to another column: a cross-service reference or a copy."""
+
+    column: Text = Field(description="service.table.column (another database) or table.column")
+    sync: Sync | None = Field(None, description="how the data stays consistent")
+    events: list[Text] = items(description="events that keep it in sync (sync: event or cache)")
+    endpoint: str | None = Field(None, description="the request-time call (sync: api)")
+    ttl_seconds: int | None = Field(None, ge=0, description="cache lifetime (sync: cache)")
+    foreign_key: bool = Field(False, description="a real FK; forbidden across databases")
+    description: str | None = None
+
+
+def _link_kind(value: object) -> str:
+    return "column" if isinstance(value, str) else "link"
+
+
+Reference = Annotated[
+    Annotated[str, Tag("column")] | Annotated[Link, Tag("link")],
+    Discriminator(_link_kind),
+]
+
+
+@model
+class Column:
+    name: Text
+    type: Text = Field(description="a Postgres type, or the name of an enum of this service")
+    primary_key: bool = False
+    nullable: bool = False
+    unique: bool = False
+    default: Scalar | None = Field(None, description="uuid() | now() | autoincrement() | literal")
+    updated_at: bool = Field(False, description="Prisma @updatedAt")
+    references: Reference | None = Field(
+        None, description="table.column (same database) or a cross-service link"
+    )
+    copy_of: Link | None = Field(None, description="a denormalised copy of another column")
+    external: bool = Field(False, description="an id issued outside Orion")
+    description: str | None = None
+
+
+@model
+class Index:
+    name: Text
+    columns: list[Text] = Field(min_length=1)
+    unique: bool = False
+    type: str | None = Field(None, description="btree (default), hash, gin, gist, brin")
+    where: str | None = Field(None, description="a partial index predicate")
+    description: str | None = None
+
+
+@model
+class Table:
+    name: Text
+    model: str | None = Field(None, description="the Prisma model name")
+    description: str | None = None
+    columns: list[Column] = items()
+    indexes: list[Index] = items()
+
+
+@model
+class Enum:
+    name: Text = Field(description="the Prisma enum name")
+    db_name: str | None = Field(None, description="the Postgres type name (@@map)")
+    values: list[Text] = Field(min_length=1)
+    description: str | None = None
+
+
+@model
+class PublishedEvent:
+    name: Text
+    payload: list[Text] = items()
+    description: str | None = None
+
+
+@model
+class Events:
+    publishes: list[PublishedEvent] = items()
+    consumes: list[Text] = items()
+
+
+@model
+class Migration:
+    id: Text
+    date: dt.date | None = None
+    type: MigrationType | None = None
+    purpose: str | None = None
+    changes: list[Text] = items()
+    steps: list[Text] = items()
+    rollback: str | None = None
+
+
+@model
+class Service:
+    service: Annotated[str, Field(pattern=SERVICE_NAME_PATTERN)]
+    database: Text
+    title: str | None = None
+    owner: str | None = None
+    description: str | None = None
+    migrations_dir: str | None = Field(
+        None, description="where the service's Prisma migrations live, relative to this file"
+    )
+    enums: list[Enum] = items()
+    tables: list[Table] = items()
+    events: Events = Field(default_factory=Events)
+    migrations: list[Migration] = items()

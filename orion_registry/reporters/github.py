@@ -1,0 +1,25 @@
+"""GitHub Actions workflow commands: one `::error file=...,line=...::message` per finding."""
+
+from __future__ import annotations
+
+from ..findings import Finding
+
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def render(findings: list[Finding]) -> str:
+    lines = []
+    for f in findings:
+        props = ",".join(
+            f"{key}={_escape_property(str(value))}"
+            for key, value in (("file", f.file), ("line", f.line), ("col", f.column),
+                               ("title", f.rule))
+        )
+        lines.append(f"::{f.severity} {props}::{_escape_data(f'{f.message} [{f.target}]')}")
+    return "".join(line + "\n" for line in lines)

@@ -1,0 +1,174 @@
+"""What rules see: the loaded registry as located objects (`Ref`s) plus shared lookups.
+
+Every object a rule can report on is a `Ref`: its service file, its path inside the YAML
+(for the source position) and its target (`service.table.column`...). The walks and the
+lookups are computed once per run and shared by all rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+
+from ..loader import Registry, ServiceDoc, SettingsDoc
+from ..models import Column, Enum, Index, Migration, PublishedEvent, Service, Table
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """An object of the registry, where it is, and how findings name it."""
+
+    doc: ServiceDoc | SettingsDoc
+    path: Path
+    target: str
+
+    @property
+    def service(self) -> Service:
+        return self.doc.model  # type: ignore[return-value]
+
+
+@dataclass(frozen=True, slots=True)
+class TableRef(Ref):
+    table: Table
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnRef(Ref):
+    table: Table
+    column: Column
+
+
+@dataclass(frozen=True, slots=True)
+class IndexRef(Ref):
+    table: Table
+    index: Index
+
+
+@dataclass(frozen=True, slots=True)
+class EnumRef(Ref):
+    enum: Enum
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationRef(Ref):
+    migration: Migration
+
+
+@dataclass(frozen=True, slots=True)
+class EventRef(Ref):
+    event: PublishedEvent
+
+
+class Context:
+    """The registry as rules see it. Build once per run; everything is computed lazily."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self.settings = registry.settings.model
+        self.docs: list[ServiceDoc] = [registry.services[k] for k in sorted(registry.services)]
+        self.today: dt.date = dt.date.today()  # set by the engine
+        self.used_waivers: set[int] = set()  # indexes of waivers that suppressed a finding
+
+    # --- walks -------------------------------------------------------------------------
+    @cached_property
+    def services(self) -> list[Ref]:
+        return [Ref(doc, (), doc.name) for doc in self.docs]
+
+    @cached_property
+    def tables(self) -> list[TableRef]:
+        return [
+            TableRef(doc, ("tables", i), f"{doc.name}.{table.name}", table)
+            for doc in self.docs
+            for i, table in enumerate(doc.model.tables)
+        ]
+
+    @cached_property
+    def columns(self) -> list[ColumnRef]:
+        return [
+            ColumnRef(t.doc, (*t.path, "columns", i), f"{t.target}.{col.name}", t.table, col)
+            for t in self.tables
+            for i, col in enumerate(t.table.columns)
+        ]
+
+    @cached_property
+    def indexes(self) -> list[IndexRef]:
+        return [
+            IndexRef(t.doc, (*t.path, "indexes", i), f"{t.doc.name}.{t.table.name}.{ix.name}",
+                     t.table, ix)
+            for t in self.tables
+            for i, ix in enumerate(t.table.indexes)
+        ]
+
+    @cached_property
+    def enums(self) -> list[EnumRef]:
+        return [
+            EnumRef(doc, ("enums", i), f"{doc.name}.{enum.name}", enum)
+            for doc in self.docs
+            for i, enum in enumerate(doc.model.enums)
+        ]
+
+    @cached_property
+    def migrations(self) -> list[MigrationRef]:
+        return [
+            MigrationRef(doc, ("migrations", i), f"{doc.name}.{m.id}", m)
+            for doc in self.docs
+            for i, m in enumerate(doc.model.migrations)
+        ]
+
+    @cached_property
+    def published_events(self) -> list[EventRef]:
+        return [
+            EventRef(doc, ("events", "publishes", i), f"{doc.name}.{event.name}", event)
+            for doc in self.docs
+            for i, event in enumerate(doc.model.events.publishes)
+        ]
+
+    def columns_of(self, table: TableRef) -> Iterator[ColumnRef]:
+        for i, col in enumerate(table.table.columns):
+            yield ColumnRef(table.doc, (*table.path, "columns", i),
+                            f"{table.target}.{col.name}", table.table, col)
+
+    # --- lookups -----------------------------------------------------------------------
+    @cached_property
+    def column_index(self) -> dict[tuple[str, str, str], ColumnRef]:
+        """(service, table, column) -> the column; the first one wins on duplicates."""
+        index: dict[tuple[str, str, str], ColumnRef] = {}
+        for ref in self.columns:
+            index.setdefault((ref.doc.name, ref.table.name, ref.column.name), ref)
+        return index
+
+    @cached_property
+    def table_index(self) -> dict[tuple[str, str], TableRef]:
+        index: dict[tuple[str, str], TableRef] = {}
+        for ref in self.tables:
+            index.setdefault((ref.doc.name, ref.table.name), ref)
+        return index
+
+    @cached_property
+    def publishers(self) -> dict[str, set[str]]:
+        """event name -> services that publish it."""
+        result: dict[str, set[str]] = {}
+        for ref in self.published_events:
+            result.setdefault(ref.event.name, set()).add(ref.doc.name)
+        return result
+
+    @cached_property
+    def unloaded_services(self) -> set[str]:
+        """Services whose file exists but failed to load: cross-service checks skip them."""
+        from ..loader import service_files
+
+        return {p.stem for p in service_files(self.registry.root)} - set(self.registry.services)
+
+    @cached_property
+    def targets(self) -> set[str]:
+        """Every target a finding (and so a waiver) can name."""
+        walks = (self.services, self.tables, self.columns, self.indexes, self.enums,
+                 self.migrations, self.published_events)
+        return {ref.target for walk in walks for ref in walk}
+
+    def enum_names(self, doc: ServiceDoc) -> set[str]:
+        return {e.name for e in doc.model.enums} | {e.db_name for e in doc.model.enums if e.db_name}

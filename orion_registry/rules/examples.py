@@ -1,0 +1,43 @@
+"""Turn a rule's `Bad` / `Good` YAML example into a registry on disk, ready to check.
+
+An example is one or more YAML documents separated by `---`. Each document is a service
+file; the keys a snippet leaves out are filled in (`service: example`, its `database`,
+`owner`, `description`) so a snippet shows only what matters. A document whose first
+line is `# orion.yaml` is the registry's settings file instead.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+SETTINGS_MARK = "# orion.yaml"
+_DOC_SPLIT = re.compile(r"^---\s*$", re.MULTILINE)
+
+
+def documents(example: str) -> list[str]:
+    return [doc for doc in _DOC_SPLIT.split(example) if doc.strip()]
+
+
+def write_example(example: str, root: Path) -> Path:
+    """Write the example as a registry under `root`; return `root`."""
+    services = root / "services"
+    services.mkdir(parents=True, exist_ok=True)
+    for doc in documents(example):
+        if doc.lstrip().startswith(SETTINGS_MARK):
+            (root / "orion.yaml").write_text(doc, encoding="utf-8")
+            continue
+        data = yaml.safe_load(doc) or {}
+        name = data.setdefault("service", "example")
+        filled = {
+            "service": name,
+            "database": data.pop("database", f"orion_{name}"),
+            "owner": data.pop("owner", "example-team"),
+            "description": data.pop("description", f"The {name} service."),
+            **{k: v for k, v in data.items() if k != "service"},
+        }
+        text = yaml.safe_dump(filled, sort_keys=False, allow_unicode=True)
+        (services / f"{name}.yaml").write_text(text, encoding="utf-8")
+    return root

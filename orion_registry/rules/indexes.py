@@ -1,0 +1,3 @@
+"""indexes rules."""
+
+from __future__ import annotations

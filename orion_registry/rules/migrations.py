@@ -1,0 +1,3 @@
+"""migrations rules."""
+
+from __future__ import annotations

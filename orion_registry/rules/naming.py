@@ -1,0 +1,3 @@
+"""naming rules."""
+
+from __future__ import annotations

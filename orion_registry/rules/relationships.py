@@ -1,0 +1,3 @@
+"""relationships rules."""
+
+from __future__ import annotations

@@ -1,0 +1,184 @@
+"""S: services and the registry itself (ownership, waivers)."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from ..models import Waiver
+from .base import RULES, Violation, rule
+from .context import Context, Ref
+
+
+@rule("S601", "service-has-owner", "error")
+def service_has_owner(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
+    """A service has an owner and a description.
+
+    ## What it checks
+    Every service file names an `owner` (the team that approves changes to it) and gives a
+    `description` of what the service's data is for.
+
+    ## Why
+    The guide puts every schema change through a review: someone must own the database
+    to answer for it, and readers of the registry need to know what the data is before
+    they copy or reference it. An unowned database is one nobody reviews.
+
+    ## Bad
+    ```yaml
+    service: billing
+    database: orion_billing
+    owner: ""
+    ```
+
+    ## Good
+    ```yaml
+    service: billing
+    database: orion_billing
+    owner: payments-team
+    description: Invoices and payment attempts of every Orion account.
+    ```
+    """
+    for ref in ctx.services:
+        for key in ("owner", "description"):
+            if not (getattr(ref.service, key) or "").strip():
+                yield Violation(ref, f"service '{ref.target}' has no {key}", (key,))
+
+
+def target_matches(target: str, pattern: str) -> bool:
+    """A waiver's target matches a finding's target exactly or as a glob (`user.*`)."""
+    return target == pattern or fnmatch.fnmatchcase(target, pattern)
+
+
+def waiver_problem(waiver: Waiver, ctx: Context) -> tuple[str, str] | None:
+    """Why a waiver is invalid, as (key to point at, message); None when it is valid."""
+    if waiver.rule not in RULES:
+        return "rule", f"names unknown rule '{waiver.rule}'"
+    if waiver.target not in ctx.targets and not (
+        "*" in waiver.target and any(target_matches(t, waiver.target) for t in ctx.targets)
+    ):
+        return "target", f"names target '{waiver.target}', which does not exist"
+    if not (waiver.reason or "").strip():
+        return "rule", "gives no reason"
+    if waiver.expires is not None and waiver.expires < ctx.today:
+        return "expires", (
+            f"expired on {waiver.expires.isoformat()}: fix the finding or renew the waiver"
+        )
+    return None
+
+
+def _waiver_refs(ctx: Context) -> Iterator[tuple[int, Waiver, Ref]]:
+    settings = ctx.registry.settings
+    for i, waiver in enumerate(settings.model.waivers):
+        yield i, waiver, Ref(settings, ("waivers", i), waiver.target)
+
+
+@rule("S602", "valid-waiver", "error")
+def valid_waiver(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
+    """A waiver names an existing rule and target, gives a reason, and has not expired.
+
+    ## What it checks
+    Every entry of `waivers:` in `orion.yaml` names a rule code that exists, a target
+    that exists in the registry (exactly, or a glob such as `user.*`), gives a non-empty
+    `reason`, and has an `expires` date that has not passed. An invalid waiver suppresses
+    nothing.
+
+    ## Why
+    An exception to a convention must be justified and temporary, or it becomes the
+    convention. A waiver for a table that was renamed, or one that expired, silently
+    hides nothing or hides too much; the review must see it.
+
+    ## Bad
+    ```yaml
+    # orion.yaml
+    waivers:
+      - rule: I303
+        target: example.users.idx_users_email
+        reason: ""
+        expires: 2020-01-31
+    ---
+    tables:
+      - name: users
+        model: User
+        columns:
+          - {name: id, type: uuid, primary_key: true, default: uuid()}
+          - {name: email, type: varchar(255), unique: true}
+        indexes:
+          - {name: idx_users_email, columns: [email]}
+    ```
+
+    ## Good
+    ```yaml
+    # orion.yaml
+    waivers:
+      - rule: I303
+        target: example.users.idx_users_email
+        reason: kept until the search service moves to trigram search
+        expires: 2999-03-31
+    ---
+    tables:
+      - name: users
+        model: User
+        columns:
+          - {name: id, type: uuid, primary_key: true, default: uuid()}
+          - {name: email, type: varchar(255), unique: true}
+        indexes:
+          - {name: idx_users_email, columns: [email]}
+    ```
+    """
+    for i, waiver, ref in _waiver_refs(ctx):
+        problem = waiver_problem(waiver, ctx)
+        if problem is not None:
+            key, message = problem
+            yield Violation(ref, f"waiver {i + 1} ({waiver.rule} on {waiver.target}) {message}",
+                            (key,))
+
+
+@rule("S603", "unused-waiver", "warning", after_waivers=True)
+def unused_waiver(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
+    """A valid waiver suppresses at least one finding.
+
+    ## What it checks
+    After all rules ran, every valid waiver must have suppressed a finding. A waiver that
+    suppresses nothing is reported so it can be removed.
+
+    ## Why
+    Once the underlying problem is fixed, a leftover waiver would silently excuse the
+    same problem if it came back. Like an unused `noqa`, it should go.
+
+    ## Bad
+    ```yaml
+    # orion.yaml
+    waivers:
+      - rule: N101
+        target: example.users
+        reason: legacy name kept for the reporting tool
+        expires: 2999-01-01
+    ---
+    tables:
+      - name: users
+        model: User
+        columns:
+          - {name: id, type: uuid, primary_key: true, default: uuid()}
+    ```
+
+    ## Good
+    ```yaml
+    # orion.yaml
+    waivers:
+      - rule: N101
+        target: example.userAccounts
+        reason: legacy name kept for the reporting tool
+        expires: 2999-01-01
+    ---
+    tables:
+      - name: userAccounts
+        model: UserAccount
+        columns:
+          - {name: id, type: uuid, primary_key: true, default: uuid()}
+    ```
+    """
+    for i, waiver, ref in _waiver_refs(ctx):
+        if i not in ctx.used_waivers and waiver_problem(waiver, ctx) is None:
+            yield Violation(ref, f"waiver {i + 1} ({waiver.rule} on {waiver.target}) "
+                            "suppresses nothing; remove it", ("rule",))

@@ -1,0 +1,3 @@
+"""types rules."""
+
+from __future__ import annotations
