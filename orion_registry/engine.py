@@ -73,8 +73,13 @@ def to_finding(rule: Rule, violation: Violation, severity: str) -> Finding:
     ref = violation.ref
     line, column = ref.doc.source.locate((*ref.path, *violation.key))
     return Finding(
-        ref.doc.file, line, column, rule.code, violation.message,
-        violation.target or ref.target, severity,  # type: ignore[arg-type]
+        ref.doc.file,
+        line,
+        column,
+        rule.code,
+        violation.message,
+        violation.target or ref.target,
+        severity,  # type: ignore[arg-type]
     )
 
 
@@ -101,17 +106,25 @@ def rule_config(registry: Registry) -> RuleConfig:
         for name, value in override.items():
             if name == "severity":
                 if value not in ("error", "warning", "off"):
-                    problem(("rules", code, name), f"rules.{code}.severity must be "
-                            f"error, warning or off (got {value!r})")
+                    problem(
+                        ("rules", code, name),
+                        f"rules.{code}.severity must be error, warning or off (got {value!r})",
+                    )
                 else:
                     config.severity[code] = value
             elif name not in rule.options:
                 known = ", ".join(sorted(rule.options)) or "none"
-                problem(("rules", code, name),
-                        f"rules.{code}: unknown option '{name}' (options: {known})", key=True)
+                problem(
+                    ("rules", code, name),
+                    f"rules.{code}: unknown option '{name}' (options: {known})",
+                    key=True,
+                )
             elif not _same_kind(value, rule.options[name]):
-                problem(("rules", code, name), f"rules.{code}.{name} must be "
-                        f"{type(rule.options[name]).__name__} (got {value!r})")
+                problem(
+                    ("rules", code, name),
+                    f"rules.{code}.{name} must be "
+                    f"{type(rule.options[name]).__name__} (got {value!r})",
+                )
             else:
                 options[name] = value
         config.options[code] = options
@@ -131,8 +144,14 @@ def apply_waivers(findings: list[Finding], ctx: Context) -> list[Finding]:
     active = [(i, w) for i, w in enumerate(ctx.settings.waivers) if waiver_problem(w, ctx) is None]
     kept = []
     for finding in findings:
-        hit = next((i for i, w in active if w.rule == finding.rule
-                    and target_matches(finding.target, w.target)), None)
+        hit = next(
+            (
+                i
+                for i, w in active
+                if w.rule == finding.rule and target_matches(finding.target, w.target)
+            ),
+            None,
+        )
         if hit is None:
             kept.append(finding)
         else:

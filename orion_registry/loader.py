@@ -20,7 +20,10 @@ from .source import SourceError, SourceMap, load_file
 SETTINGS_FILE = "orion.yaml"
 SERVICES_DIR = "services"
 SERVICE_SUFFIXES = (".yaml", ".yml")
-_ADAPTERS: dict[type, TypeAdapter] = {Service: TypeAdapter(Service), Settings: TypeAdapter(Settings)}
+_ADAPTERS: dict[type, TypeAdapter] = {
+    Service: TypeAdapter(Service),
+    Settings: TypeAdapter(Settings),
+}
 
 
 class RegistryNotFound(Exception):
@@ -79,8 +82,12 @@ def load_registry(root: Path | str) -> Registry:
     if not files:
         findings.append(
             Finding(
-                display_path(root, SERVICES_DIR), 1, 1, LOAD_LAYOUT,
-                f"no service files: expected {SERVICES_DIR}/<service>.yaml", "registry",
+                display_path(root, SERVICES_DIR),
+                1,
+                1,
+                LOAD_LAYOUT,
+                f"no service files: expected {SERVICES_DIR}/<service>.yaml",
+                "registry",
             )
         )
     for path in files:
@@ -100,7 +107,10 @@ def load_service_file(path: Path, shown: str, findings: list[Finding]) -> Servic
         line, column = source.locate(("service",))
         findings.append(
             Finding(
-                shown, line, column, LOAD_LAYOUT,
+                shown,
+                line,
+                column,
+                LOAD_LAYOUT,
                 f"service '{service.service}' is declared in '{path.name}': "
                 f"the file stem must equal the service name (rename the file to "
                 f"'{service.service}{path.suffix}' or fix `service:`)",
@@ -136,8 +146,14 @@ def _load_document(
         line, column = document.source_map.locate(())
         kind = type(document.data).__name__
         findings.append(
-            Finding(shown, line, column, LOAD_YAML,
-                    f"the top level must be a mapping of keys, not a {kind}", target)
+            Finding(
+                shown,
+                line,
+                column,
+                LOAD_YAML,
+                f"the top level must be a mapping of keys, not a {kind}",
+                target,
+            )
         )
         return None
     try:
@@ -204,7 +220,9 @@ def _data_path(loc: tuple, data: object) -> tuple[str | int, ...]:
     node = data
     for index, part in enumerate(loc):
         last = index == len(loc) - 1
-        if (isinstance(node, dict) and part in node) or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
             node = node[part]
         elif not last:
             continue  # a union member's tag, not a key of the data

@@ -101,7 +101,9 @@ class SourceMap:
         """Position of the value at `path` (or of its key); the nearest parent when missing."""
         node: PosMap | PosSeq | int = self.root
         for part in path:
-            if (isinstance(node, PosMap) and part in node) or (isinstance(node, PosSeq) and isinstance(part, int) and 0 <= part < len(node)):
+            if (isinstance(node, PosMap) and part in node) or (
+                isinstance(node, PosSeq) and isinstance(part, int) and 0 <= part < len(node)
+            ):
                 node = node[part]
             else:
                 break

@@ -29,16 +29,20 @@ def describe(rule: Rule) -> str:
     lines = [f"{rule.code} {rule.name} [{rule.severity}]", "", rule.doc]
     if rule.options:
         lines += ["", "## Options"]
-        lines += [f"- {name} (default {rule.options[name]!r}): {rule.option_docs[name]}"
-                  for name in sorted(rule.options)]
+        lines += [
+            f"- {name} (default {rule.options[name]!r}): {rule.option_docs[name]}"
+            for name in sorted(rule.options)
+        ]
     return "\n".join(lines) + "\n"
 
 
 def run_rule(args: argparse.Namespace) -> int:
     rule = RULES.get(args.code.upper())
     if rule is None:
-        print(f"orion-registry: error: unknown rule '{args.code}' "
-              f"(see `orion-registry rules`)", file=sys.stderr)
+        print(
+            f"orion-registry: error: unknown rule '{args.code}' (see `orion-registry rules`)",
+            file=sys.stderr,
+        )
         return 2
     sys.stdout.write(describe(rule))
     return 0

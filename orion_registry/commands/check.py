@@ -19,18 +19,32 @@ def codes(value: str) -> list[str]:
 
 
 def add_registry_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--registry", default=DEFAULT_REGISTRY, metavar="DIR",
-                        help="registry directory (default: %(default)s)")
+    parser.add_argument(
+        "--registry",
+        default=DEFAULT_REGISTRY,
+        metavar="DIR",
+        help="registry directory (default: %(default)s)",
+    )
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("check", help="check the registry against every rule")
     add_registry_argument(parser)
     parser.add_argument("--format", choices=sorted(REPORTERS), default="text")
-    parser.add_argument("--select", type=codes, default=[], metavar="CODES",
-                        help="only these rules, by code or prefix (e.g. N,I301)")
-    parser.add_argument("--ignore", type=codes, default=[], metavar="CODES",
-                        help="skip these rules, by code or prefix")
+    parser.add_argument(
+        "--select",
+        type=codes,
+        default=[],
+        metavar="CODES",
+        help="only these rules, by code or prefix (e.g. N,I301)",
+    )
+    parser.add_argument(
+        "--ignore",
+        type=codes,
+        default=[],
+        metavar="CODES",
+        help="skip these rules, by code or prefix",
+    )
     parser.set_defaults(run=run)
 
 

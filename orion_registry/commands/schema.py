@@ -16,8 +16,11 @@ TITLES = {"service": "Orion registry service file", "settings": "Orion registry 
 
 def json_schema(kind: str) -> dict:
     schema = TypeAdapter(SCHEMAS[kind]).json_schema()
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
-            "title": TITLES[kind], **{k: v for k, v in schema.items() if k != "title"}}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": TITLES[kind],
+        **{k: v for k, v in schema.items() if k != "title"},
+    }
 
 
 def schema_text(kind: str) -> str:
@@ -26,8 +29,13 @@ def schema_text(kind: str) -> str:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("schema", help="print the JSON Schema of a registry file")
-    parser.add_argument("kind", choices=sorted(SCHEMAS), nargs="?", default="service",
-                        help="service (a services/<name>.yaml file) or settings (orion.yaml)")
+    parser.add_argument(
+        "kind",
+        choices=sorted(SCHEMAS),
+        nargs="?",
+        default="service",
+        help="service (a services/<name>.yaml file) or settings (orion.yaml)",
+    )
     parser.set_defaults(run=run)
 
 

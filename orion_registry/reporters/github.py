@@ -18,8 +18,12 @@ def render(findings: list[Finding]) -> str:
     for f in findings:
         props = ",".join(
             f"{key}={_escape_property(str(value))}"
-            for key, value in (("file", f.file), ("line", f.line), ("col", f.column),
-                               ("title", f.rule))
+            for key, value in (
+                ("file", f.file),
+                ("line", f.line),
+                ("col", f.column),
+                ("title", f.rule),
+            )
         )
         lines.append(f"::{f.severity} {props}::{_escape_data(f'{f.message} [{f.target}]')}")
     return "".join(line + "\n" for line in lines)

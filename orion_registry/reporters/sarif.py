@@ -31,8 +31,13 @@ def _descriptors(docs_url: str | None) -> list[dict]:
         for rule in (RULES[code] for code in sorted(RULES))
     ]
     descriptors += [
-        {"id": code, "name": name, "shortDescription": {"text": f"registry input is {name}"},
-         "helpUri": rule_url("load-errors", docs_url), "defaultConfiguration": {"level": "error"}}
+        {
+            "id": code,
+            "name": name,
+            "shortDescription": {"text": f"registry input is {name}"},
+            "helpUri": rule_url("load-errors", docs_url),
+            "defaultConfiguration": {"level": "error"},
+        }
         for code, name in sorted(LOAD_CODES.items())
     ]
     return descriptors
@@ -47,27 +52,33 @@ def render(findings: list[Finding], docs_url: str | None = None) -> str:
             "ruleIndex": position.get(f.rule, 0),
             "level": f.severity,
             "message": {"text": f"{f.message} [{f.target}]"},
-            "locations": [{
-                "physicalLocation": {
-                    "artifactLocation": {"uri": f.file},
-                    "region": {"startLine": f.line, "startColumn": f.column},
-                },
-                "logicalLocations": [{"fullyQualifiedName": f.target}],
-            }],
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": f.file},
+                        "region": {"startLine": f.line, "startColumn": f.column},
+                    },
+                    "logicalLocations": [{"fullyQualifiedName": f.target}],
+                }
+            ],
         }
         for f in findings
     ]
     log = {
         "$schema": SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "orion-registry",
-                "version": __version__,
-                "informationUri": (docs_url or DEFAULT_DOCS_URL),
-                "rules": descriptors,
-            }},
-            "results": results,
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "orion-registry",
+                        "version": __version__,
+                        "informationUri": (docs_url or DEFAULT_DOCS_URL),
+                        "rules": descriptors,
+                    }
+                },
+                "results": results,
+            }
+        ],
     }
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"

@@ -19,7 +19,9 @@ def summary_line(findings: list[Finding]) -> str:
     counts = summarize(findings)
     if not counts["total"]:
         return "All checks passed: no findings."
-    return f"Found {_plural(counts['errors'], 'error')} and {_plural(counts['warnings'], 'warning')}."
+    return (
+        f"Found {_plural(counts['errors'], 'error')} and {_plural(counts['warnings'], 'warning')}."
+    )
 
 
 def _plural(count: int, word: str) -> str:

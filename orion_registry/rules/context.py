@@ -97,8 +97,13 @@ class Context:
     @cached_property
     def indexes(self) -> list[IndexRef]:
         return [
-            IndexRef(t.doc, (*t.path, "indexes", i), f"{t.doc.name}.{t.table.name}.{ix.name}",
-                     t.table, ix)
+            IndexRef(
+                t.doc,
+                (*t.path, "indexes", i),
+                f"{t.doc.name}.{t.table.name}.{ix.name}",
+                t.table,
+                ix,
+            )
             for t in self.tables
             for i, ix in enumerate(t.table.indexes)
         ]
@@ -129,8 +134,13 @@ class Context:
 
     def columns_of(self, table: TableRef) -> Iterator[ColumnRef]:
         for i, col in enumerate(table.table.columns):
-            yield ColumnRef(table.doc, (*table.path, "columns", i),
-                            f"{table.target}.{col.name}", table.table, col)
+            yield ColumnRef(
+                table.doc,
+                (*table.path, "columns", i),
+                f"{table.target}.{col.name}",
+                table.table,
+                col,
+            )
 
     # --- lookups -----------------------------------------------------------------------
     @cached_property
@@ -166,8 +176,15 @@ class Context:
     @cached_property
     def targets(self) -> set[str]:
         """Every target a finding (and so a waiver) can name."""
-        walks = (self.services, self.tables, self.columns, self.indexes, self.enums,
-                 self.migrations, self.published_events)
+        walks = (
+            self.services,
+            self.tables,
+            self.columns,
+            self.indexes,
+            self.enums,
+            self.migrations,
+            self.published_events,
+        )
         return {ref.target for walk in walks for ref in walk}
 
     def enum_names(self, doc: ServiceDoc) -> set[str]:

@@ -130,8 +130,9 @@ def valid_waiver(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation
         problem = waiver_problem(waiver, ctx)
         if problem is not None:
             key, message = problem
-            yield Violation(ref, f"waiver {i + 1} ({waiver.rule} on {waiver.target}) {message}",
-                            (key,))
+            yield Violation(
+                ref, f"waiver {i + 1} ({waiver.rule} on {waiver.target}) {message}", (key,)
+            )
 
 
 @rule("S603", "unused-waiver", "warning", after_waivers=True)
@@ -180,5 +181,8 @@ def unused_waiver(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violatio
     """
     for i, waiver, ref in _waiver_refs(ctx):
         if i not in ctx.used_waivers and waiver_problem(waiver, ctx) is None:
-            yield Violation(ref, f"waiver {i + 1} ({waiver.rule} on {waiver.target}) "
-                            "suppresses nothing; remove it", ("rule",))
+            yield Violation(
+                ref,
+                f"waiver {i + 1} ({waiver.rule} on {waiver.target}) suppresses nothing; remove it",
+                ("rule",),
+            )
