@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Set everything up, then build the site or run the tests. Needs only Python 3.11+ and git.
+
+    python3 dev.py site    # venv + packages + offline Mermaid, then `mkdocs build --strict`
+    python3 dev.py test    # the same plus PostgreSQL, Chromium, Node packages, then pytest
+    python3 dev.py setup   # only the set-up
+
+System parts (Debian's `postgresql` and `chromium`, npm packages) are installed when missing
+and this machine can (root with apt-get, npm on PATH); otherwise the tests that need them
+skip with a reason (and fail the run when CI=true).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / "python"
+STAMP = VENV / ".orion-installed"
+MERMAID_SOURCE = ROOT / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
+MERMAID_VENDORED = ROOT / "docs" / "assets" / "vendor" / "mermaid.min.js"
+DEBIAN_PACKAGES = {"postgresql": "/usr/lib/postgresql", "chromium": "/usr/bin/chromium"}
+
+
+def say(message: str) -> None:
+    print(f"[dev] {message}", flush=True)
+
+
+def run(*argv: str | Path, check: bool = True, **kwargs) -> int:  # noqa: ANN003
+    return subprocess.run([str(a) for a in argv], check=check, cwd=ROOT, **kwargs).returncode
+
+
+def python_packages(extra: str) -> None:
+    """A venv with the project installed editable; skipped when pyproject is unchanged."""
+    if not PYTHON.exists():
+        say("creating .venv")
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extra.encode()).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == digest:
+        return
+    say(f"installing orion-registry[{extra}] into .venv")
+    run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+        "-e", f".[{extra}]")
+    STAMP.write_text(digest)
+
+
+def node_packages() -> bool:
+    """npm packages from package-lock.json; Mermaid vendored for offline diagrams."""
+    npm = shutil.which("npm")
+    if npm is None:
+        say("npm not found: diagrams load Mermaid from the network; Node-based tests skip")
+        return False
+    lock_stamp = ROOT / "node_modules" / ".orion-lock"
+    lock = (ROOT / "package-lock.json").read_bytes()
+    digest = hashlib.sha256(lock).hexdigest()
+    if not (lock_stamp.exists() and lock_stamp.read_text() == digest):
+        say("installing npm packages (package-lock.json)")
+        if run(npm, "ci", "--no-audit", "--no-fund", "--loglevel=error", check=False) != 0:
+            say("npm ci failed: Node-based tests skip, diagrams load Mermaid from the network")
+            return False
+        lock_stamp.write_text(digest)
+    if MERMAID_SOURCE.exists():
+        MERMAID_VENDORED.parent.mkdir(parents=True, exist_ok=True)
+        if not MERMAID_VENDORED.exists() or (
+            MERMAID_VENDORED.read_bytes() != MERMAID_SOURCE.read_bytes()
+        ):
+            shutil.copyfile(MERMAID_SOURCE, MERMAID_VENDORED)
+    return True
+
+
+def system_packages() -> None:
+    """Debian's postgresql and chromium (and Node/npm), when missing and installable."""
+    missing = [name for name, marker in DEBIAN_PACKAGES.items() if not Path(marker).exists()]
+    if shutil.which("npm") is None:
+        missing += ["nodejs", "npm"]
+    if not missing:
+        return
+    can_install = shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0
+    if not can_install:
+        say(f"cannot install {', '.join(missing)} here (needs root and apt-get): "
+            "the tests that need them will skip")
+        return
+    say(f"installing Debian packages: {', '.join(missing)}")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    run("apt-get", "update", "-qq", check=False, env=env)
+    if run("apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing,
+           check=False, env=env, stdout=subprocess.DEVNULL) != 0:
+        say("apt-get install failed: the tests that need these packages will skip")
+
+
+def setup(extra: str) -> None:
+    python_packages(extra)
+    if extra == "test":
+        system_packages()
+    node_packages()
+
+
+def build_site() -> int:
+    setup("docs")
+    say("building the site into site/")
+    return run(BIN / "mkdocs", "build", "--strict", check=False)
+
+
+def run_tests(pytest_args: list[str]) -> int:
+    setup("test")
+    workers = ["-n", os.environ.get("ORION_TEST_WORKERS", "auto")]
+    say("running the test suite")
+    return run(PYTHON, "-m", "pytest", *workers, *pytest_args, check=False)
+
+
+def main(argv: list[str]) -> int:
+    command, rest = (argv[0], argv[1:]) if argv else ("", [])
+    if command == "site":
+        return build_site()
+    if command == "test":
+        return run_tests(rest)
+    if command == "setup":
+        setup("test")
+        return 0
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
