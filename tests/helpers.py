@@ -35,3 +35,9 @@ def run_cli(*argv: str) -> tuple[int, str, str]:
         except SystemExit as exc:  # argparse usage errors
             code = int(exc.code or 0)
     return code, out.getvalue(), err.getvalue()
+
+
+def text_at(finding: Finding) -> str:
+    """The source text a finding points at: from its line and column to the end of the line."""
+    line = Path(finding.file).read_text(encoding="utf-8").splitlines()[finding.line - 1]
+    return line[finding.column - 1 :]
