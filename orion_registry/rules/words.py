@@ -1,0 +1,102 @@
+"""English words and identifier spellings: plural / singular (via inflect), case styles.
+
+inflect's `singular_noun` alone misreads singular words ending in `s` (`bus` -> `bu`,
+`alias` -> `alia`). A word is taken as singular when inflect finds no singular for it, or
+when its plural is not the naive `word + "s"` (inflect knew a rule for it: `bus` -> `buses`);
+it is plural when it has a singular and only the naive plural (`users` -> `userss`).
+Uncountable words (inflect's uninflected ones such as `news`, plus a caller's list such as
+`data`, which inflect treats as the plural of `datum`) are both.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from functools import lru_cache
+
+import inflect
+
+# Mass nouns inflect counts as countable (or, for `data`, as a plural only).
+DEFAULT_UNCOUNTABLE = (
+    "data",
+    "metadata",
+    "media",
+    "feedback",
+    "analytics",
+    "content",
+    "info",
+    "software",
+    "staff",
+    "personnel",
+    "audio",
+    "traffic",
+    "evidence",
+    "knowledge",
+    "mail",
+)
+
+SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+PASCAL_CASE = re.compile(r"^[A-Z][a-zA-Z0-9]*$")
+UPPER_SNAKE_CASE = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$")
+# Words of an identifier in any style, digits kept on their word: `HTTPRequest2Logs` ->
+# HTTP, Request2, Logs; `users_v2` -> users, v2.
+_WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+")
+
+_engine = inflect.engine()
+
+
+def words(identifier: str) -> list[str]:
+    return _WORDS.findall(identifier)
+
+
+def to_snake(identifier: str) -> str:
+    """`userSessions` -> `user_sessions`, `EmailAddress` -> `email_address`."""
+    return "_".join(w.lower() for w in words(identifier))
+
+
+def to_pascal(identifier: str) -> str:
+    """`user_pref` -> `UserPref`, `userPreference` -> `UserPreference`."""
+    return "".join(w[0].upper() + w[1:] for w in words(identifier))
+
+
+def to_upper_snake(identifier: str) -> str:
+    """`inProgress` -> `IN_PROGRESS`."""
+    return to_snake(identifier).upper()
+
+
+@lru_cache(maxsize=8192)
+def _forms(word: str) -> tuple[str | None, str]:
+    """(singular or None, plural) of a lowercase word, as inflect spells them."""
+    singular = _engine.singular_noun(word)  # type: ignore[arg-type]
+    return (singular or None), _engine.plural_noun(word)  # type: ignore[arg-type]
+
+
+def is_uncountable(word: str, extra: Collection[str] = ()) -> bool:
+    word = word.lower()
+    if not word.isalpha() or word in extra:
+        return True  # digits or symbols: nothing to judge
+    singular, plural = _forms(word)
+    return singular == word or plural == word
+
+
+def is_singular(word: str, uncountable: Collection[str] = ()) -> bool:
+    word = word.lower()
+    if is_uncountable(word, uncountable):
+        return True
+    singular, plural = _forms(word)
+    return singular is None or plural != word + "s"
+
+
+def is_plural(word: str, uncountable: Collection[str] = ()) -> bool:
+    word = word.lower()
+    return is_uncountable(word, uncountable) or not is_singular(word)
+
+
+def pluralize(word: str) -> str:
+    """The plural of a lowercase singular word: `person` -> `people`."""
+    return _forms(word)[1] if word.isalpha() else word
+
+
+def singularize(word: str) -> str:
+    """The singular of a lowercase plural word: `preferences` -> `preference`."""
+    return (_forms(word)[0] or word) if word.isalpha() else word
