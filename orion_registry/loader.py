@@ -15,7 +15,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from .findings import LOAD_LAYOUT, LOAD_SCHEMA, LOAD_YAML, Finding
 from .models import Service, Settings
-from .source import SourceError, SourceMap, load_file
+from .source import SourceError, SourceMap, decode, load_file, parse
 
 SETTINGS_FILE = "orion.yaml"
 SERVICES_DIR = "services"
@@ -97,9 +97,12 @@ def load_registry(root: Path | str) -> Registry:
     return registry
 
 
-def load_service_file(path: Path, shown: str, findings: list[Finding]) -> ServiceDoc | None:
+def load_service_file(
+    path: Path, shown: str, findings: list[Finding], raw: bytes | None = None
+) -> ServiceDoc | None:
+    """Load one service file; `raw` gives its content (e.g. from git) instead of reading `path`."""
     stem = path.stem
-    loaded = _load_document(path, shown, stem, Service, findings)
+    loaded = _load_document(path, shown, stem, Service, findings, raw)
     if loaded is None:
         return None
     service, source = loaded
@@ -132,10 +135,15 @@ def _load_settings(root: Path, findings: list[Finding]) -> SettingsDoc:
 
 
 def _load_document(
-    path: Path, shown: str, target: str, model: type, findings: list[Finding]
+    path: Path,
+    shown: str,
+    target: str,
+    model: type,
+    findings: list[Finding],
+    raw: bytes | None = None,
 ) -> tuple[Any, SourceMap] | None:
     try:
-        document = load_file(path)
+        document = load_file(path) if raw is None else parse(decode(raw))
     except SourceError as exc:
         findings.append(Finding(shown, exc.line, exc.column, LOAD_YAML, exc.message, target))
         return None
@@ -144,14 +152,14 @@ def _load_document(
         return None
     if not isinstance(document.data, dict):
         line, column = document.source_map.locate(())
-        kind = type(document.data).__name__
+        kind = _KINDS.get(type(document.data), type(document.data).__name__)
         findings.append(
             Finding(
                 shown,
                 line,
                 column,
                 LOAD_YAML,
-                f"the top level must be a mapping of keys, not a {kind}",
+                f"the top level must be a mapping of keys, not {kind}",
                 target,
             )
         )
@@ -170,11 +178,11 @@ def validation_findings(
 ) -> list[Finding]:
     """Each Pydantic error as a finding at the offending key or value."""
     findings = []
+    by_value: dict[tuple[str | int, ...], list[dict]] = {}  # a union's errors share a value
     for error in exc.errors(include_url=False):
-        path = _data_path(error["loc"], data)
         kind = error["type"]
+        path = _data_path(error["loc"], data, missing=kind == "missing")
         name = path[-1] if path else ""
-        where = breadcrumb(path)
         if kind in ("unexpected_keyword_argument", "extra_forbidden"):
             message = f"unknown key '{name}'" + _suggestion(str(name), _keys_at(model, path[:-1]))
             line, column = source.locate(path, key=True)
@@ -183,8 +191,12 @@ def validation_findings(
             message = f"missing required key '{name}' in {parent}"
             line, column = source.locate(path[:-1])
         else:
-            message = f"{where}: {_describe(error)}"
-            line, column = source.locate(path)
+            by_value.setdefault(path, []).append(error)
+            continue
+        findings.append(Finding(shown, line, column, LOAD_SCHEMA, message, target))
+    for path, errors in by_value.items():
+        line, column = source.locate(path)
+        message = f"{breadcrumb(path) or 'the file'}: {_describe(errors)}"
         findings.append(Finding(shown, line, column, LOAD_SCHEMA, message, target))
     return findings
 
@@ -196,15 +208,28 @@ def breadcrumb(path: tuple[str | int, ...]) -> str:
     return text
 
 
-def _describe(error: dict) -> str:
-    message = error["msg"]
-    if error["type"] == "string_pattern_mismatch":
-        message = f"must match {error['ctx']['pattern']}"
-    value = error.get("input")
+def _describe(errors: list[dict]) -> str:
+    """One message for the errors of one value (several when the value is a union)."""
+    messages = [
+        f"must match {e['ctx']['pattern']}" if e["type"] == "string_pattern_mismatch" else e["msg"]
+        for e in errors
+    ]
+    message = "; or ".join(dict.fromkeys(messages))
+    value = errors[0].get("input")
     if isinstance(value, str | int | float | bool) or value is None:
         shown = repr(value)
         return f"{message} (got {shown[:60] + '...' if len(shown) > 60 else shown})"
     return f"{message} (got a {type(value).__name__})"
+
+
+_KINDS = {
+    list: "a list",
+    str: "a string",
+    int: "a number",
+    float: "a number",
+    bool: "a boolean",
+    type(None): "an empty document (null)",
+}
 
 
 def _suggestion(name: str, choices: list[str]) -> str:
@@ -214,8 +239,10 @@ def _suggestion(name: str, choices: list[str]) -> str:
     return f"; expected one of: {', '.join(choices)}" if choices else ""
 
 
-def _data_path(loc: tuple, data: object) -> tuple[str | int, ...]:
-    """Pydantic's `loc` with union tags removed, so it follows the data."""
+def _data_path(loc: tuple, data: object, missing: bool = False) -> tuple[str | int, ...]:
+    """Pydantic's `loc` with union tags removed, so it follows the data.
+
+    Only a `missing` error may end in a part absent from the data (the missing key)."""
     path: list[str | int] = []
     node = data
     for index, part in enumerate(loc):
@@ -224,7 +251,7 @@ def _data_path(loc: tuple, data: object) -> tuple[str | int, ...]:
             isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
         ):
             node = node[part]
-        elif not last:
+        elif not (last and missing):
             continue  # a union member's tag, not a key of the data
         path.append(part)
     return tuple(path)

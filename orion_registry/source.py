@@ -1,14 +1,17 @@
 """YAML text -> plain data plus a source map of every key's and value's position.
 
-The file is composed into nodes by libyaml (the C parser, when PyYAML has it), then
-built into plain Python data by a small constructor of our own that:
+libyaml (the C parser, when PyYAML has it) turns the text into events, and a small builder
+of our own turns the events straight into plain Python data (no node tree), while it:
 
 * rejects duplicate keys (PyYAML silently keeps the last one),
 * accepts only the plain YAML core types (no tags that construct objects, no merge keys),
 * bounds what a file may cost: bytes, nodes built (so alias bombs stop early), nesting depth.
 
-Positions are kept in a mirror of the data (`PosMap` / `PosSeq`) holding packed integers,
-which costs far less memory than a map of path tuples.
+Positions are kept in a mirror of the data (`PosMap` / `PosSeq`) holding packed integers.
+They are only needed where a finding is reported, so a `SourceMap` keeps the text and
+builds its positions on the first `locate`: most files of a large registry never need them.
+Plain scalars are resolved once per distinct text (`_PLAIN`), which also shares the strings
+that every file repeats (`name`, `type`, `uuid`...).
 """
 
 from __future__ import annotations
@@ -19,7 +22,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.composer import ComposerError
+from yaml.events import (
+    AliasEvent,
+    Event,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
+from yaml.nodes import Node, ScalarNode
 
 try:  # libyaml's C parser; the pure-Python one is the fallback.
     from yaml import CSafeLoader as _Loader
@@ -38,6 +52,10 @@ _BITS = 20
 _MASK = (1 << _BITS) - 1
 _KEY_SHIFT = 2 * _BITS
 _SCALAR_HELPER = yaml.SafeLoader("")  # borrowed for the rare int/float/timestamp spellings
+_RESOLVER = yaml.resolver.Resolver()  # the implicit types of PyYAML's (C)SafeLoader
+_PLAIN: dict[str, object] = {}  # plain scalar text -> its value, shared by every file
+_PLAIN_LIMIT = 200_000
+_MISSING = object()
 
 Path_ = tuple[str | int, ...]
 
@@ -58,11 +76,6 @@ def _pack(line: int, column: int) -> int:
 
 def _unpack(packed: int) -> tuple[int, int]:
     return (packed >> _BITS) & _MASK, packed & _MASK
-
-
-def _start(node: Node) -> int:
-    mark = node.start_mark
-    return _pack(mark.line + 1, mark.column + 1)
 
 
 class PosMap(dict):
@@ -87,15 +100,34 @@ class PosSeq(list):
         self.key_start = start
 
 
-@dataclass(frozen=True, slots=True)
 class SourceMap:
-    """Where each key and value of one file sits (1-based line and column)."""
+    """Where each key and value of one file sits (1-based line and column).
 
-    root: PosMap | PosSeq | int
+    Made from positions, or from the file's text: then the positions are built on the
+    first `locate` (the text passed `parse` already, so that cannot fail).
+    """
+
+    __slots__ = ("_root", "_text")
+
+    def __init__(self, root: PosMap | PosSeq | int | None = None, text: str | None = None) -> None:
+        if root is None and text is None:
+            raise ValueError("a SourceMap needs positions or the text to compute them from")
+        self._root = root
+        self._text = text
 
     @classmethod
     def empty(cls) -> SourceMap:
         return cls(_pack(1, 1))
+
+    @property
+    def root(self) -> PosMap | PosSeq | int:
+        if self._root is None:
+            self._root = _build(self._text or "", positions=True)[1]
+            self._text = None
+        return self._root  # type: ignore[return-value]
+
+    def __repr__(self) -> str:
+        return f"SourceMap({self._root!r})" if self._text is None else "SourceMap(<lazy>)"
 
     def locate(self, path: Sequence[str | int], key: bool = False) -> tuple[int, int]:
         """Position of the value at `path` (or of its key); the nearest parent when missing."""
@@ -135,7 +167,13 @@ def read_text(path: Path) -> str:
     size = path.stat().st_size
     if size > MAX_BYTES:
         raise SourceError(f"file is {size:,} bytes; the limit is {MAX_BYTES:,}")
-    raw = path.read_bytes()
+    return decode(path.read_bytes())
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 bytes (e.g. a file read from git) -> text, within the size bound."""
+    if len(raw) > MAX_BYTES:
+        raise SourceError(f"file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -148,12 +186,22 @@ def read_text(path: Path) -> str:
 
 
 def parse(text: str) -> Document:
-    """Compose `text` and build plain data with its source map; SourceError on bad input."""
+    """Build plain data from `text`; SourceError on bad input. Positions come on demand."""
+    data, _ = _build(text, positions=False)
+    return Document(data, SourceMap(text=text))
+
+
+def _build(text: str, positions: bool) -> tuple[object, PosMap | PosSeq | int | None]:
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        try:
+            return _Builder(text, positions).document()
+        except _NeedPositions:  # a message needs an earlier position: build them, fail again
+            return _Builder(text, True).document()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
+        if exc.problem and exc.context:  # e.g. "but found another document" needs its context
+            problem = f"{exc.problem} ({exc.context})"
         if "maximum nesting depth" in problem or "nesting depth" in str(exc):
             problem = "nesting is too deep"
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -162,80 +210,188 @@ def parse(text: str) -> Document:
         raise SourceError(f"invalid YAML: {exc}") from None
     except RecursionError:
         raise SourceError(f"nesting is deeper than {MAX_DEPTH} levels") from None
-    if node is None:
-        raise SourceError("file is empty: expected a mapping of keys")
-    builder = _Builder()
-    data, positions = builder.build(node, 0)
-    return Document(data, SourceMap(positions))
 
 
 def load_file(path: Path) -> Document:
     return parse(read_text(path))
 
 
+class _NeedPositions(Exception):
+    """Raised by a builder without positions when an error message needs one."""
+
+
+_EMPTY = "file is empty: expected a mapping of keys"
+_MERGE = _TAG + "merge"
+
+
 class _Builder:
-    """Turns composed nodes into plain data and positions, within the cost bounds."""
+    """Turns parser events into plain data (and positions), within the cost bounds."""
 
-    __slots__ = ("budget", "sizes")
+    __slots__ = ("anchors", "budget", "next_event", "positions", "text")
 
-    def __init__(self) -> None:
+    def __init__(self, text: str, positions: bool) -> None:
+        self.text = text
+        self.positions = positions  # also build the PosMap/PosSeq mirror
         self.budget = MAX_NODES
-        self.sizes: dict[int, tuple[int, object, PosMap | PosSeq | int]] = {}
+        # anchor -> (its mark, cost or None while being built, data, positions, is a scalar)
+        self.anchors: dict[str, list] = {}
 
-    def build(self, node: Node, depth: int) -> tuple[object, PosMap | PosSeq | int]:
+    def document(self) -> tuple[object, PosMap | PosSeq | int | None]:
+        loader = _Loader(self.text)
+        try:
+            self.next_event = next_event = loader.get_event
+            next_event()  # stream start
+            start = next_event()
+            if type(start) is StreamEndEvent:
+                raise SourceError(_EMPTY)
+            root = next_event()
+            if type(root) is ScalarEvent and root.value == "" and _resolved(root) == _NULL:
+                raise SourceError(_EMPTY)
+            result = self.node(root, 0)
+            next_event()  # document end
+            end = next_event()
+            if type(end) is not StreamEndEvent:
+                raise ComposerError(
+                    "expected a single document in the stream",
+                    root.start_mark,
+                    "but found another document",
+                    end.start_mark,
+                )
+            return result
+        finally:
+            loader.dispose()
+
+    def node(self, event: Event, depth: int) -> tuple[object, PosMap | PosSeq | int | None]:
         if depth > MAX_DEPTH:
-            raise SourceError(f"nesting is deeper than {MAX_DEPTH} levels", *_unpack(_start(node)))
-        if isinstance(node, ScalarNode):
-            self._spend(1, node)
-            return _scalar(node), _start(node)
-        seen = self.sizes.get(id(node))
-        if seen is not None:  # an alias: reuse the data, but pay for its size again
-            self._spend(seen[0], node)
-            return seen[1], seen[2]
-        before = self.budget
-        if isinstance(node, MappingNode):
-            result = self._mapping(node, depth)
-        elif isinstance(node, SequenceNode):
-            result = self._sequence(node, depth)
-        else:  # pragma: no cover - composer yields only these three
-            raise SourceError("unsupported YAML node", *_unpack(_start(node)))
-        self.sizes[id(node)] = (before - self.budget, *result)
-        return result
+            raise SourceError(f"nesting is deeper than {MAX_DEPTH} levels", *_at(event))
+        kind = type(event)
+        if kind is ScalarEvent:
+            self._spend(1, event)
+            value = _scalar_value(event)
+            position = _mark(event.start_mark) if self.positions else None
+            if event.anchor is not None:
+                self._define(event)[1:] = [1, value, position, True]
+            return value, position
+        if kind is MappingStartEvent:
+            return self._collection(event, depth, self._mapping, _MAP)
+        if kind is SequenceStartEvent:
+            return self._collection(event, depth, self._sequence, _SEQ)
+        return self._alias(event)
 
-    def _spend(self, cost: int, node: Node) -> None:
+    def _collection(self, event: Event, depth: int, build, tag: str) -> tuple[object, object]:
+        if event.tag is not None and event.tag not in (tag, "!"):
+            raise _tag_error(event.tag, event)
+        entry = self._define(event) if event.anchor is not None else None
+        before = self.budget
+        self._spend(1, event)
+        data, positions = build(event, depth)
+        if entry is not None:
+            entry[1:] = [before - self.budget, data, positions, False]
+        return data, positions
+
+    def _define(self, event: Event) -> list:
+        first = self.anchors.get(event.anchor)
+        if first is not None:
+            raise ComposerError(
+                "found duplicate anchor; first occurrence",
+                first[0],
+                "second occurrence",
+                event.start_mark,
+            )
+        entry = self.anchors[event.anchor] = [event.start_mark, None, None, None, False]
+        return entry
+
+    def _alias(self, event: Event) -> tuple[object, PosMap | PosSeq | int | None]:
+        entry = self.anchors.get(event.anchor)
+        if entry is None:
+            raise ComposerError(None, None, "found undefined alias", event.start_mark)
+        if entry[1] is None:  # an alias inside its own anchor: endless nesting
+            raise SourceError(f"nesting is deeper than {MAX_DEPTH} levels", *_at(event))
+        self._spend(entry[1], event)  # reuse the data, but pay for its size again
+        return entry[2], entry[3]
+
+    def _spend(self, cost: int, event: Event) -> None:
         self.budget -= cost
         if self.budget < 0:
             raise SourceError(
-                f"file expands to more than {MAX_NODES:,} values (an alias bomb?)",
-                *_unpack(_start(node)),
+                f"file expands to more than {MAX_NODES:,} values (an alias bomb?)", *_at(event)
             )
 
-    def _mapping(self, node: MappingNode, depth: int) -> tuple[dict, PosMap]:
-        if node.tag != _MAP:
-            raise _tag_error(node)
-        self._spend(1, node)
+    def _key(self, event: Event) -> tuple[object, int]:
+        """A mapping key and its packed position (0 without positions)."""
+        kind = type(event)
+        if kind is ScalarEvent:
+            if _resolved(event) == _MERGE:
+                raise SourceError(
+                    "merge keys ('<<') are not supported; write the keys out", *_at(event)
+                )
+            key = _scalar_value(event)
+            if event.anchor is not None:
+                position = _mark(event.start_mark) if self.positions else None
+                self._define(event)[1:] = [1, key, position, True]
+        elif kind is AliasEvent and self.anchors.get(event.anchor, (0, 0, 0, 0, False))[4]:
+            key = self.anchors[event.anchor][2]
+        elif kind is AliasEvent:
+            self._alias(event)  # undefined: the parser's message
+            raise SourceError("mapping keys must be plain scalars", *_at(event))
+        else:
+            raise SourceError("mapping keys must be plain scalars", *_at(event))
+        if not isinstance(key, str | int):
+            key = str(key)
+        return key, _mark(event.start_mark) if self.positions else 0
+
+    def _mapping(self, start: Event, depth: int) -> tuple[dict, PosMap | None]:
+        next_event, track, plain, budget = self.next_event, self.positions, _PLAIN, self.budget
         data: dict = {}
-        positions = PosMap(_start(node))
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode):
-                raise SourceError("mapping keys must be plain scalars", *_unpack(_start(key_node)))
-            if key_node.tag == _TAG + "merge":
-                raise SourceError(
-                    "merge keys ('<<') are not supported; write the keys out",
-                    *_unpack(_start(key_node)),
-                )
-            key = _scalar(key_node)
-            if not isinstance(key, str | int | bool) or key is None:
-                key = str(key)
-            key_pos = _start(key_node)
+        positions = PosMap(_mark(start.start_mark)) if track else None
+        fast_values = depth < MAX_DEPTH  # values are not too deep: scalars take the fast path
+        while True:
+            event = next_event()
+            kind = type(event)
+            if kind is MappingEndEvent:
+                break
+            # a plain, untagged, unanchored key seen before (in any file): no resolving
+            key = (
+                plain.get(event.value, _MISSING)
+                if kind is ScalarEvent and event.tag is None and event.anchor is None
+                and event.implicit[0]
+                else _MISSING
+            )
+            if key is _MISSING or not isinstance(key, str):
+                key, key_pos = self._key(event)
+            elif track:
+                key_pos = _mark(event.start_mark)
             if key in data:
-                first_line, _ = _unpack(_key_of(positions[key]))
+                if not track:
+                    raise _NeedPositions
                 raise SourceError(
-                    f"duplicate key '{key}' (first defined on line {first_line})",
-                    *_unpack(key_pos),
+                    f"duplicate key '{key}' (first defined on line "
+                    f"{_unpack(_key_of(positions[key]))[0]})",
+                    *_at(event),
                 )
-            value, value_pos = self.build(value_node, depth + 1)
+            event = next_event()
+            if type(event) is ScalarEvent and fast_values and event.anchor is None:
+                budget -= 1
+                if budget < 0:
+                    self.budget = budget
+                    self._spend(0, event)
+                value = (
+                    plain.get(event.value, _MISSING)
+                    if event.tag is None and event.implicit[0]
+                    else _MISSING
+                )
+                if value is _MISSING:
+                    value = _scalar_value(event)
+                data[key] = value
+                if track:
+                    positions[key] = (key_pos << _KEY_SHIFT) | _mark(event.start_mark)
+                continue
+            self.budget = budget
+            value, value_pos = self.node(event, depth + 1)
+            budget = self.budget
             data[key] = value
+            if not track:
+                continue
             if isinstance(value_pos, int):
                 positions[key] = (key_pos << _KEY_SHIFT) | value_pos
             else:
@@ -243,19 +399,62 @@ class _Builder:
                     value_pos = _shallow_copy(value_pos)
                 value_pos.key_start = key_pos
                 positions[key] = value_pos
+        self.budget = budget
         return data, positions
 
-    def _sequence(self, node: SequenceNode, depth: int) -> tuple[list, PosSeq]:
-        if node.tag != _SEQ:
-            raise _tag_error(node)
-        self._spend(1, node)
+    def _sequence(self, start: Event, depth: int) -> tuple[list, PosSeq | None]:
+        next_event, track, plain = self.next_event, self.positions, _PLAIN
         data: list = []
-        positions = PosSeq(_start(node))
-        for item in node.value:
-            value, value_pos = self.build(item, depth + 1)
+        positions = PosSeq(_mark(start.start_mark)) if track else None
+        fast_values = depth < MAX_DEPTH
+        while True:
+            event = next_event()
+            kind = type(event)
+            if kind is SequenceEndEvent:
+                break
+            if kind is ScalarEvent and fast_values and event.anchor is None:
+                self._spend(1, event)
+                value = (
+                    plain.get(event.value, _MISSING)
+                    if event.tag is None and event.implicit[0]
+                    else _MISSING
+                )
+                data.append(_scalar_value(event) if value is _MISSING else value)
+                if track:
+                    positions.append(_mark(event.start_mark))
+                continue
+            value, value_pos = self.node(event, depth + 1)
             data.append(value)
-            positions.append(value_pos)
+            if track:
+                positions.append(value_pos)
         return data, positions
+
+
+def _mark(mark) -> int:
+    return (min(mark.line + 1, _MASK) << _BITS) | min(mark.column + 1, _MASK)
+
+
+def _at(event: Event) -> tuple[int, int]:
+    return event.start_mark.line + 1, event.start_mark.column + 1
+
+
+def _resolved(event: ScalarEvent) -> str:
+    """The tag of a scalar, as PyYAML's composer resolves it."""
+    tag = event.tag
+    if tag is None or tag == "!":
+        return _RESOLVER.resolve(ScalarNode, event.value, event.implicit)
+    return tag
+
+
+def _scalar_value(event: ScalarEvent) -> object:
+    """The value of a scalar event; a plain, untagged one is remembered in `_PLAIN`."""
+    tag = _resolved(event)
+    value = _scalar(ScalarNode(tag, event.value, event.start_mark, event.end_mark))
+    if event.tag is None and event.implicit[0]:
+        if len(_PLAIN) >= _PLAIN_LIMIT:
+            _PLAIN.clear()
+        _PLAIN[event.value] = value
+    return value
 
 
 def _shallow_copy(positions: PosMap | PosSeq) -> PosMap | PosSeq:
@@ -267,10 +466,11 @@ def _shallow_copy(positions: PosMap | PosSeq) -> PosMap | PosSeq:
     return copy
 
 
-def _tag_error(node: Node) -> SourceError:
+def _tag_error(tag: str, where: Node | Event) -> SourceError:
     return SourceError(
-        f"tag '{node.tag}' is not allowed: the registry holds plain YAML data only",
-        *_unpack(_start(node)),
+        f"tag '{tag}' is not allowed: the registry holds plain YAML data only",
+        where.start_mark.line + 1,
+        where.start_mark.column + 1,
     )
 
 
@@ -294,4 +494,4 @@ def _scalar(node: ScalarNode) -> object:
             return dt.date.fromisoformat(value)
         except ValueError:
             return _SCALAR_HELPER.construct_yaml_timestamp(node)
-    raise _tag_error(node)
+    raise _tag_error(tag, node)

@@ -26,6 +26,9 @@ RuleOverride = SeverityOrOff | dict[str, object]
 @model
 class Settings:
     organization: str | None = None
+    github_org: str | None = Field(
+        None, description="GitHub organization of the owner teams (CODEOWNERS: @org/team)"
+    )
     database_prefix: str = "orion_"
     docs_url: str | None = Field(None, description="base URL of the published guide")
     rules: dict[str, RuleOverride] = Field(default_factory=dict)
