@@ -14,8 +14,6 @@ import re
 from collections.abc import Collection
 from functools import lru_cache
 
-import inflect
-
 # Mass nouns inflect counts as countable (or, for `data`, as a plural only).
 DEFAULT_UNCOUNTABLE = (
     "data",
@@ -42,9 +40,6 @@ UPPER_SNAKE_CASE = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$")
 # HTTP, Request2, Logs; `users_v2` -> users, v2.
 _WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+")
 
-_engine = inflect.engine()
-
-
 def words(identifier: str) -> list[str]:
     return _WORDS.findall(identifier)
 
@@ -64,11 +59,19 @@ def to_upper_snake(identifier: str) -> str:
     return to_snake(identifier).upper()
 
 
+@lru_cache(maxsize=1)
+def _engine():  # noqa: ANN202 - inflect.engine; imported on first use (its import is slow)
+    import inflect
+
+    return inflect.engine()
+
+
 @lru_cache(maxsize=8192)
 def _forms(word: str) -> tuple[str | None, str]:
     """(singular or None, plural) of a lowercase word, as inflect spells them."""
-    singular = _engine.singular_noun(word)  # type: ignore[arg-type]
-    return (singular or None), _engine.plural_noun(word)  # type: ignore[arg-type]
+    engine = _engine()
+    singular = engine.singular_noun(word)  # type: ignore[arg-type]
+    return (singular or None), engine.plural_noun(word)  # type: ignore[arg-type]
 
 
 def is_uncountable(word: str, extra: Collection[str] = ()) -> bool:
