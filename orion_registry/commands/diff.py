@@ -1,0 +1,45 @@
+"""`orion-registry diff --base BASE`: what changed since BASE, is it breaking, is it in the
+migration log, who depends on it; plus the full check of the registry now."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..diff import BaseError, review
+from ..diff.report import render_github, render_json, render_sarif, render_text
+from ..reporters import markdown
+from .check import add_registry_argument
+
+RENDERERS = {
+    "text": render_text,
+    "json": render_json,
+    "markdown": markdown.render,
+    "github": render_github,
+    "sarif": render_sarif,
+}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "diff",
+        help="review the changes since a base revision (breaking? covered? who is hurt?)",
+        description="Compare the registry with BASE (a git revision such as origin/main, "
+        "or a directory holding a registry) and check the new registry.",
+    )
+    parser.add_argument(
+        "--base", required=True, metavar="BASE", help="git revision or registry directory"
+    )
+    add_registry_argument(parser)
+    parser.add_argument("--format", choices=sorted(RENDERERS), default="text")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        result = review(args.registry, args.base)
+    except BaseError as exc:
+        print(f"orion-registry: error: {exc}", file=sys.stderr)
+        return 2
+    sys.stdout.write(RENDERERS[args.format](result))
+    return result.exit_code

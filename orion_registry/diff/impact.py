@@ -1,0 +1,103 @@
+"""Who depends on what, in the new registry: references, copies, consumed events, enum types.
+
+Built once, in one walk over the columns and event lists, and only when a breaking change
+needs it. Each dependency keeps where it is declared; its line is looked up only when it is
+reported (positions are costly to compute for every file).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from functools import cached_property
+
+from ..loader import ServiceDoc
+from ..models import Link
+from .changes import Change, Impact, Subject
+
+Key = tuple[str, ...]
+# (the dependent's file, its target, how it depends, the YAML path of the dependency)
+Dependency = tuple[ServiceDoc, str, str, tuple[str | int, ...]]
+
+
+class Dependents:
+    def __init__(self, services: Mapping[str, ServiceDoc]) -> None:
+        self.services = services
+
+    @cached_property
+    def _index(self) -> dict[Key, list[Dependency]]:
+        """("column", svc, table, col) / ("table", svc, table) / ("service", svc) /
+        ("event", name) -> dependencies on it."""
+        index: dict[Key, list[Dependency]] = defaultdict(list)
+        for name in sorted(self.services):
+            doc = self.services[name]
+            for ti, table in enumerate(doc.model.tables):
+                for ci, col in enumerate(table.columns):
+                    path = ("tables", ti, "columns", ci)
+                    target = f"{name}.{table.name}.{col.name}"
+                    for via in ("references", "copy_of"):
+                        link = getattr(col, via)
+                        if link is None:
+                            continue
+                        parts = (link if isinstance(link, str) else link.column).split(".")
+                        parts = [name, *parts] if len(parts) == 2 else parts
+                        if len(parts) != 3:
+                            continue
+                        _add(index, parts, (doc, target, via, (*path, via)))
+                        if isinstance(link, Link):
+                            for ei, event in enumerate(link.events):
+                                index["event", event].append(
+                                    (doc, target, "sync events", (*path, via, "events", ei))
+                                )
+            for ei, event in enumerate(doc.model.events.consumes):
+                index["event", event].append((doc, name, "consumes", ("events", "consumes", ei)))
+        return index
+
+    def _enum_users(self, svc: str, names: set[str]) -> list[Impact]:
+        """Columns of `svc` typed with the enum (enums are local to their service)."""
+        doc = self.services.get(svc)
+        if doc is None:
+            return []
+        return [
+            _impact(
+                doc,
+                f"{svc}.{table.name}.{col.name}",
+                "enum type",
+                ("tables", ti, "columns", ci, "type"),
+            )
+            for ti, table in enumerate(doc.model.tables)
+            for ci, col in enumerate(table.columns)
+            if col.type in names
+        ]
+
+    def consumers(self, event: str) -> set[str]:
+        """Services that consume `event` or keep data in sync with it."""
+        return {doc.name for doc, *_ in self._index.get(("event", event), [])}
+
+    def of(self, subject: Subject) -> list[Impact]:
+        kind, *rest = subject
+        if kind == "enum":
+            found = self._enum_users(rest[0], {n for n in rest[1:] if n})
+        else:
+            found = [_impact(*dep) for dep in self._index.get((kind, *rest), [])]
+        unique = {(i.file, i.line, i.target, i.via): i for i in found}
+        return [unique[k] for k in sorted(unique)]
+
+
+def _add(index: dict[Key, list[Dependency]], parts: list[str], dep: Dependency) -> None:
+    svc, table, col = parts
+    index["column", svc, table, col].append(dep)
+    index["table", svc, table].append(dep)
+    index["service", svc].append(dep)
+
+
+def _impact(doc: ServiceDoc, target: str, via: str, path: tuple[str | int, ...]) -> Impact:
+    line, _ = doc.source.locate(path)
+    return Impact(doc.name, target, via, doc.file, line)
+
+
+def attach(changes: Iterable[Change], dependents: Dependents) -> None:
+    """Fill `impacted` of every breaking change from the new registry's dependencies."""
+    for change in changes:
+        if change.breaking and change.subject is not None:
+            change.impacted = dependents.of(change.subject)
