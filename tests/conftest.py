@@ -6,6 +6,8 @@ import os
 
 import pytest
 
+pytest_plugins = ["tests.postgres"]  # the throwaway PostgreSQL server fixtures
+
 _system_skips: list[str] = []
 
 

@@ -3,7 +3,16 @@
 Importing this package registers every rule in `RULES` (code -> Rule).
 """
 
-from . import indexes, migrations, naming, relationships, services, types  # noqa: F401
+from . import (  # noqa: F401
+    drift,
+    indexes,
+    migration_sql,
+    migrations,
+    naming,
+    relationships,
+    services,
+    types,
+)
 from .base import RULES, Rule, Violation, rule
 
 __all__ = ["RULES", "Rule", "Violation", "rule"]

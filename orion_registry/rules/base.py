@@ -48,6 +48,7 @@ class Rule:
     option_docs: Mapping[str, str] = field(default_factory=dict)
     diff_only: bool = False
     after_waivers: bool = False
+    command: str = "check"  # the subcommand that evaluates it (`diff`, `drift` when diff_only)
 
     @property
     def doc(self) -> str:
@@ -80,6 +81,7 @@ def rule(
     options: Mapping[str, tuple[Any, str]] | None = None,
     diff_only: bool = False,
     after_waivers: bool = False,
+    command: str | None = None,
 ) -> Callable[[Check], Check]:
     """Register a rule. `options` maps an option name to (default, description)."""
     if not _CODE.match(code):
@@ -98,6 +100,7 @@ def rule(
             option_docs={key: doc for key, (_, doc) in opts.items()},
             diff_only=diff_only,
             after_waivers=after_waivers,
+            command=command or ("diff" if diff_only else "check"),
         )
         return check
 

@@ -3,7 +3,8 @@
 An example is one or more YAML documents separated by `---`. Each document is a service
 file; the keys a snippet leaves out are filled in (`service: example`, its `database`,
 `owner`, `description`) so a snippet shows only what matters. A document whose first
-line is `# orion.yaml` is the registry's settings file instead.
+line is `# orion.yaml` is the registry's settings file instead, and one whose first line
+is `# file: PATH` is written as-is to PATH under the registry (e.g. a `migration.sql`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 import yaml
 
 SETTINGS_MARK = "# orion.yaml"
+FILE_MARK = "# file: "
 _DOC_SPLIT = re.compile(r"^---\s*$", re.MULTILINE)
 
 
@@ -26,6 +28,12 @@ def write_example(example: str, root: Path) -> Path:
     services = root / "services"
     services.mkdir(parents=True, exist_ok=True)
     for doc in documents(example):
+        if doc.lstrip().startswith(FILE_MARK):
+            mark, _, content = doc.lstrip().partition("\n")
+            path = root / mark.removeprefix(FILE_MARK).strip()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(content, encoding="utf-8")
+            continue
         if doc.lstrip().startswith(SETTINGS_MARK):
             (root / "orion.yaml").write_text(doc, encoding="utf-8")
             continue

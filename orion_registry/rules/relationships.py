@@ -11,6 +11,7 @@ from weakref import WeakKeyDictionary
 from ..models import Link
 from .base import Violation, rule
 from .context import ColumnRef, Context
+from .migration_sql import cross_database_references
 from .pgtypes import normalize
 
 Key = tuple[str | int, ...]
@@ -107,6 +108,9 @@ def no_cross_database_fk(ctx: Context, options: Mapping[str, Any]) -> Iterator[V
     say `foreign_key: true`. A two-part `references: table.column` is a same-database
     foreign key, so it is also reported when this service has no such table but another
     service does: the author wrote a foreign key to the other service's table.
+    When the service declares `migrations_dir:`, its migration SQL is read too: a
+    `REFERENCES` to a table neither its registry file nor its migrations create is
+    reported at that line of `migration.sql`.
 
     ## Why
     "NEVER create foreign keys between databases." Each service owns its own PostgreSQL
@@ -186,6 +190,7 @@ def no_cross_database_fk(ctx: Context, options: Mapping[str, Any]) -> Iterator[V
                 f"references: {{column: {other}.{table}.{column}, sync: ...}} instead",
                 use.at,
             )
+    yield from cross_database_references(ctx)
 
 
 @rule("R402", "reference-target-exists", "error")

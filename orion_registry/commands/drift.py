@@ -1,0 +1,53 @@
+"""`orion-registry drift --service NAME --dsn URL`: the live database vs the registry.
+
+Exit codes: 0 no drift, 1 drift (error-level findings), 2 unusable input or the database
+cannot be reached (the message never shows the password).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from functools import partial
+
+from ..findings import exit_code
+from ..reporters import REPORTERS, sarif
+from .sql import add_service_argument, load_service
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "drift",
+        help="compare a live PostgreSQL database with the registry",
+        description="Introspect the service's live database and report every difference "
+        "from the registry (codes D701-D715, see `orion-registry rules`).",
+    )
+    add_service_argument(parser, "the service whose database this is")
+    parser.add_argument(
+        "--dsn",
+        required=True,
+        metavar="URL",
+        help="libpq connection string, e.g. postgresql://user@host:5432/orion_user "
+        "(prefer PGPASSWORD or ~/.pgpass to a password in the URL)",
+    )
+    parser.add_argument("--schema", default="public", help="schema to compare (default: public)")
+    parser.add_argument("--format", choices=sorted(REPORTERS), default="text")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..sql.drift import drift_findings
+    from ..sql.introspect import Unreachable, introspect
+
+    registry, doc = load_service(args.registry, args.service)
+    try:
+        live = introspect(args.dsn, args.schema)
+    except Unreachable as exc:
+        print(f"orion-registry: error: {exc}", file=sys.stderr)
+        return 2
+    findings = drift_findings(registry, doc.name, live)
+    render = REPORTERS[args.format]
+    if args.format == "sarif":
+        render = partial(sarif.render, docs_url=registry.settings.model.docs_url)
+    sys.stdout.write(render(findings))
+    return exit_code(findings)

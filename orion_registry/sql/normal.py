@@ -1,0 +1,167 @@
+"""One canonical form for what the registry and a live database both describe.
+
+Column types: `format_type` spellings and registry spellings meet in `pgtypes.normalize`;
+an enum column is its Postgres type name (`db_name`). Defaults: the registry's spellings
+(`uuid()`, `now()`, `autoincrement()`, literals) and PostgreSQL's stored expressions
+(`gen_random_uuid()`, `CURRENT_TIMESTAMP`, `nextval(...)`, `'x'::text`) become one of
+`uuid()`, `now()`, `autoincrement()`, a literal as text, or `dbgenerated(<expression>)`.
+Expressions (index predicates, `dbgenerated`) are parsed with PostgreSQL's own parser
+(pglast) and printed back without casts, so `((status)::text = 'x'::text)` equals
+`status = 'x'`.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+from pglast import ast, parse_sql
+from pglast.parser import ParseError
+from pglast.stream import RawStream
+from pglast.visitors import Visitor
+
+from ..models import Column, Service
+from ..rules.pgtypes import is_now_default, is_uuid_default, normalize
+
+# A type the DDL may print as-is: a name (several words allowed), arguments, array brackets.
+SAFE_TYPE = re.compile(r"^[a-z_][a-z0-9_]*( [a-z_][a-z0-9_]*)*(\(\d+(,\d+)?\))?(\[\])*$")
+SERIALS = {"smallserial": "smallint", "serial": "integer", "bigserial": "bigint"}
+APP_GENERATED = re.compile(r"^(cuid|nanoid|ulid)\(\d*\)$")  # Prisma fills these in, not Postgres
+_DBGENERATED = re.compile(r"^dbgenerated\((?P<q>['\"]?)(?P<expr>.*)(?P=q)\)$", re.DOTALL)
+
+
+class ExpressionError(ValueError):
+    """Text that is not one SQL expression."""
+
+
+def enum_types(service: Service) -> dict[str, str]:
+    """Enum name and db_name -> the Postgres type name."""
+    names: dict[str, str] = {}
+    for enum in service.enums:
+        db_name = enum.db_name or enum.name
+        names[enum.name] = db_name
+        names[db_name] = db_name
+    return names
+
+
+def column_type(type_name: str, enums: dict[str, str]) -> tuple[str, bool]:
+    """A registry type -> (canonical Postgres type, is an enum); `serial` is `integer`."""
+    base, brackets = type_name.strip(), ""
+    while base.endswith("[]"):
+        base, brackets = base[:-2].rstrip(), brackets + "[]"
+    if base in enums:
+        return enums[base] + brackets, True
+    canonical = normalize(type_name)
+    base_type = canonical.removesuffix("[]")
+    if base_type in SERIALS:
+        canonical = SERIALS[base_type] + canonical[len(base_type) :]
+    return canonical, False
+
+
+def is_serial(type_name: str) -> bool:
+    return normalize(type_name).removesuffix("[]") in SERIALS
+
+
+class _StripCasts(Visitor):
+    def visit_TypeCast(self, ancestors, node):
+        return node.arg
+
+
+@lru_cache(maxsize=4096)
+def expression(text: str) -> str:
+    """One SQL expression, printed canonically without casts; ExpressionError otherwise."""
+    try:
+        statements = parse_sql(f"SELECT {text}")
+    except ParseError as exc:
+        raise ExpressionError(f"not a SQL expression: {exc.args[0]}") from None
+    select = statements[0].stmt if len(statements) == 1 else None
+    if (
+        not isinstance(select, ast.SelectStmt)
+        or select.targetList is None
+        or len(select.targetList) != 1
+        or any(getattr(select, key) for key in ("fromClause", "whereClause", "intoClause"))
+    ):
+        raise ExpressionError(f"not one SQL expression: {text!r}")
+    _StripCasts()(select)
+    return RawStream()(select.targetList[0].val)
+
+
+def literal_text(value: object) -> str:
+    """A literal default as text: booleans lower-case, numbers without trailing zeros."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return text
+    return format(number.normalize(), "f") if number.is_finite() else text
+
+
+def registry_default(column: Column) -> str | None:
+    """The registry's default in canonical form; None when the database sets none."""
+    value = column.default
+    if is_serial(column.type) and value is None:
+        return "autoincrement()"
+    if value is None or (isinstance(value, str) and APP_GENERATED.match(value.strip())):
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if text == "autoincrement()":
+            return "autoincrement()"
+        generated = _DBGENERATED.match(text)
+        if generated:
+            return database_default(generated["expr"]) if generated["expr"] else None
+        if is_uuid_default(text):
+            return "uuid()"
+        if is_now_default(text):
+            return "now()"
+    if isinstance(value, str) and value.strip() == "[]" and column.type.strip().endswith("[]"):
+        return "{}"
+    return literal_text(value)
+
+
+@lru_cache(maxsize=4096)
+def database_default(text: str) -> str | None:
+    """A stored default expression (`pg_get_expr`) in canonical form."""
+    try:
+        node = parse_sql(f"SELECT {text}")[0].stmt.targetList[0].val
+    except (ParseError, AttributeError, IndexError, TypeError):
+        return f"dbgenerated({text})"
+    while isinstance(node, ast.TypeCast):
+        node = node.arg
+    if isinstance(node, ast.A_Const):
+        if node.isnull:
+            return None
+        val = node.val
+        raw = getattr(val, "sval", None)
+        if raw is None:
+            raw = getattr(val, "boolval", None)
+        if raw is None:
+            raw = getattr(val, "ival", getattr(val, "fval", None))
+        return literal_text(raw)
+    if isinstance(node, ast.SQLValueFunction) or (
+        isinstance(node, ast.FuncCall) and is_now_default(RawStream()(node))
+    ):
+        return "now()"
+    if isinstance(node, ast.FuncCall):
+        name = node.funcname[-1].sval
+        if name == "nextval":
+            return "autoincrement()"
+        if is_uuid_default(f"{name}()"):
+            return "uuid()"
+    try:
+        return f"dbgenerated({expression(text)})"
+    except ExpressionError:
+        return f"dbgenerated({text})"
+
+
+def predicate(text: str | None) -> str | None:
+    """An index predicate in canonical form (casts and outer parentheses dropped)."""
+    if text is None or not text.strip():
+        return None
+    try:
+        return expression(text)
+    except ExpressionError:
+        return " ".join(text.split())
