@@ -34,7 +34,7 @@ def say(message: str) -> None:
     print(f"[dev] {message}", flush=True)
 
 
-def run(*argv: str | Path, check: bool = True, **kwargs) -> int:  # noqa: ANN003
+def run(*argv: str | Path, check: bool = True, **kwargs) -> int:
     return subprocess.run([str(a) for a in argv], check=check, cwd=ROOT, **kwargs).returncode
 
 

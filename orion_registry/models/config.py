@@ -19,7 +19,7 @@ class Waiver:
     expires: dt.date | None = None
 
 
-# A severity, or a mapping of `severity` and the rule's options: `{severity: warning, max_indexes: 6}`.
+# A severity, or `severity` plus the rule's options: `{severity: warning, max_indexes: 6}`.
 RuleOverride = SeverityOrOff | dict[str, object]
 
 

@@ -60,7 +60,7 @@ def to_upper_snake(identifier: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _engine():  # noqa: ANN202 - inflect.engine; imported on first use (its import is slow)
+def _engine():
     import inflect
 
     return inflect.engine()
