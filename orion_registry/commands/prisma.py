@@ -1,0 +1,174 @@
+"""`orion-registry import prisma` and `orion-registry export prisma`.
+
+import: a Prisma schema (files or a multi-file folder) -> `services/<name>.yaml`;
+warnings (what the registry cannot express) go to stderr as `file:line:col: warning`.
+export: a registry service -> a Prisma schema on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from pathlib import Path
+
+from pydantic import TypeAdapter, ValidationError
+
+from ..loader import (
+    SERVICE_SUFFIXES,
+    SERVICES_DIR,
+    _load_settings,
+    display_path,
+    load_registry,
+    service_files,
+)
+from ..models import Service
+from ..models.service import SERVICE_NAME_PATTERN
+from ..prisma.exporter import export_service
+from ..prisma.importer import import_schema
+from ..prisma.parser import SUFFIX, PrismaSyntaxError, parse_files, schema_files
+from ..prisma.writer import service_yaml
+from .check import add_registry_argument
+
+MODELINE = "yaml-language-server: $schema="
+SCHEMA_FILE = Path(__file__).resolve().parents[1] / "schemas" / "service.schema.json"
+PROJECT_ROOT = SCHEMA_FILE.parents[2]
+
+
+def _usage_error(message: str) -> Exception:
+    from ..cli import UsageError  # the CLI imports this module: import it when needed
+
+    return UsageError(message)
+
+
+# --- import ---------------------------------------------------------------------------
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("import", help="write a registry file from a Prisma schema")
+    formats = parser.add_subparsers(dest="format", metavar="FORMAT", required=True)
+    prisma = formats.add_parser(
+        "prisma",
+        help="import a schema.prisma (or a multi-file schema folder)",
+        description="Read a Prisma schema and write services/NAME.yaml in the registry. "
+        "What the registry cannot express is reported as a warning.",
+    )
+    prisma.add_argument("schema", nargs="+", metavar="SCHEMA", help="a .prisma file or a folder")
+    prisma.add_argument("--service", required=True, metavar="NAME", help="the service's name")
+    add_registry_argument(prisma)
+    prisma.add_argument("--force", action="store_true", help="overwrite an existing file")
+    prisma.set_defaults(run=run_import)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    name = args.service
+    if re.match(SERVICE_NAME_PATTERN, name) is None:
+        raise _usage_error(f"service name '{name}' must match {SERVICE_NAME_PATTERN}")
+    root = Path(args.registry)
+    services = root / SERVICES_DIR
+    existing = [
+        services / f"{name}{s}" for s in SERVICE_SUFFIXES if (services / f"{name}{s}").exists()
+    ]
+    if existing and not args.force:
+        raise _usage_error(f"{existing[0].as_posix()} already exists: use --force to overwrite it")
+    files, shown = _schema_files(args.schema)
+    try:
+        schema = parse_files(files, shown)
+        findings: list = []
+        prefix = _load_settings(root, findings).model.database_prefix if root.is_dir() else "orion_"
+        data, notes = import_schema(schema, name, f"{prefix}{name}")
+    except PrismaSyntaxError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    try:
+        TypeAdapter(Service).validate_python(data)
+    except ValidationError as exc:  # a bug of the importer, not of the schema
+        print(
+            f"orion-registry: internal error: the imported data does not load: {exc}",
+            file=sys.stderr,
+        )
+        return 2
+    for note in notes:
+        print(note, file=sys.stderr)
+    target = existing[0] if existing else services / f"{name}.yaml"
+    header = [
+        *_modeline(services),
+        f"Imported from {', '.join(schema.files)} by `orion-registry import prisma`.",
+    ]
+    services.mkdir(parents=True, exist_ok=True)
+    target.write_text(service_yaml(data, header), encoding="utf-8")
+    tables, enums = len(data["tables"]), len(data.get("enums", []))
+    print(f"wrote {target.as_posix()}: {tables} tables, {enums} enums, {len(notes)} warnings")
+    return 0
+
+
+def _schema_files(arguments: list[str]) -> tuple[list[Path], dict[Path, str]]:
+    files: list[Path] = []
+    shown: dict[Path, str] = {}
+    for argument in arguments:
+        path = Path(argument)
+        if not path.exists():
+            raise _usage_error(f"{argument}: no such file or folder")
+        found = schema_files(path)
+        if path.is_dir() and not found:
+            raise _usage_error(f"{argument}: no {SUFFIX} files in this folder")
+        for file in found:
+            if file not in shown:
+                files.append(file)
+                shown[file] = (
+                    (path / file.relative_to(path)).as_posix() if path.is_dir() else argument
+                )
+    return files, shown
+
+
+def _modeline(services: Path) -> list[str]:
+    """The editor's schema line: the one the registry's files already use; else a relative
+    path to the project's JSON Schema when the registry is inside this project; else none."""
+    for path in service_files(services.parent):
+        first = path.read_text(encoding="utf-8").split("\n", 1)[0]
+        if first.startswith(f"# {MODELINE}"):
+            return [first[2:]]
+    absolute = services.resolve()
+    if SCHEMA_FILE.is_file() and PROJECT_ROOT in absolute.parents:
+        return [MODELINE + Path(os.path.relpath(SCHEMA_FILE, absolute)).as_posix()]
+    return []
+
+
+# --- export ---------------------------------------------------------------------------
+def register_export(formats: argparse._SubParsersAction) -> None:
+    parser = formats.add_parser(
+        "prisma",
+        help="print a service as a Prisma schema",
+        description="Print the service as a Prisma schema that follows the conventions.",
+    )
+    parser.add_argument("--service", required=True, metavar="NAME", help="the service to export")
+    add_registry_argument(parser)
+    parser.set_defaults(run=run_export)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    registry = load_registry(args.registry)
+    doc = registry.service(args.service)
+    if doc is None:
+        problems = [f for f in registry.findings if f.target == args.service]
+        for finding in problems:
+            print(
+                f"{finding.file}:{finding.line}:{finding.column}: {finding.rule} {finding.message}",
+                file=sys.stderr,
+            )
+        if problems:
+            raise _usage_error(f"service '{args.service}' does not load: fix the problems above")
+        known = ", ".join(sorted(registry.services)) or "none"
+        raise _usage_error(
+            f"no service '{args.service}' in {display_path(registry.root, SERVICES_DIR)} "
+            f"(services: {known})"
+        )
+    header = [
+        f"Generated by `orion-registry export prisma --service {doc.name}` from {doc.file}.",
+        "Edit the registry file, not this schema.",
+    ]
+    text, notes = export_service(doc.model, header)
+    for note in notes:
+        line, column = doc.source.locate(note.path)
+        print(f"{doc.file}:{line}:{column}: warning: {note.message}", file=sys.stderr)
+    sys.stdout.write(text)
+    return 0

@@ -1,0 +1,1 @@
+"""Prisma schemas: the grammar and parser, import into the registry, export from it."""
