@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .findings import LOAD_SCHEMA, Finding, sort_findings
-from .loader import Registry
+from .loader import Registry, paused_gc
 from .rules import RULES, Rule
 from .rules.base import Violation
 from .rules.context import Context
@@ -36,6 +36,7 @@ def matches(code: str, patterns: Iterable[str]) -> bool:
     return any(p == "ALL" or code.startswith(p) for p in patterns)
 
 
+@paused_gc()
 def check_registry(
     registry: Registry,
     select: Iterable[str] = (),

@@ -88,11 +88,12 @@ class Context:
 
     @cached_property
     def columns(self) -> list[ColumnRef]:
-        return [
-            ColumnRef(t.doc, (*t.path, "columns", i), f"{t.target}.{col.name}", t.table, col)
-            for t in self.tables
-            for i, col in enumerate(t.table.columns)
-        ]
+        return [ref for refs in self._columns_by_table.values() for ref in refs]
+
+    @cached_property
+    def _columns_by_table(self) -> dict[tuple[int, Path], list[ColumnRef]]:
+        """(id of the Table model, table path) -> its columns: built once, for `columns_of`."""
+        return {(id(t.table), t.path): list(self._walk_columns(t)) for t in self.tables}
 
     @cached_property
     def indexes(self) -> list[IndexRef]:
@@ -133,6 +134,10 @@ class Context:
         ]
 
     def columns_of(self, table: TableRef) -> Iterator[ColumnRef]:
+        known = self._columns_by_table.get((id(table.table), table.path))
+        return iter(known) if known is not None else self._walk_columns(table)
+
+    def _walk_columns(self, table: TableRef) -> Iterator[ColumnRef]:
         for i, col in enumerate(table.table.columns):
             yield ColumnRef(
                 table.doc,
