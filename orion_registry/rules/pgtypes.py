@@ -67,11 +67,13 @@ def normalize(type_name: str) -> str:
     return f"{base}{suffix}{match['array']}"
 
 
+@lru_cache(maxsize=4096)
 def base_name(type_name: str) -> str:
     """The type without length, precision or array brackets: `varchar(255)[]` -> `varchar`."""
     return re.split(r"[(\[]", normalize(type_name), maxsplit=1)[0]
 
 
+@lru_cache(maxsize=4096)
 def is_array(type_name: str) -> bool:
     return normalize(type_name).endswith("[]")
 

@@ -60,10 +60,26 @@ def to_upper_snake(identifier: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _engine():
-    import inflect
+def _engine():  # -> inflect.engine
+    """inflect's engine, imported on first use.
 
+    inflect 7 decorates its functions with typeguard's `@typechecked`, which re-parses and
+    recompiles the module at import: about 2 s of CPU, a third of a 500-service check.
+    We call it with plain strings only, so it is imported with that decorator switched off.
+    """
+    import typeguard
+
+    checked = typeguard.typechecked
+    typeguard.typechecked = _no_typecheck
+    try:
+        import inflect
+    finally:
+        typeguard.typechecked = checked
     return inflect.engine()
+
+
+def _no_typecheck(target=None, **_options):
+    return target if target is not None else (lambda function: function)
 
 
 @lru_cache(maxsize=8192)
