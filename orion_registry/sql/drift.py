@@ -59,12 +59,12 @@ def differences(ctx: Context, service: str, live: LiveSchema) -> Iterator[Differ
     for name in sorted(set(live.tables) - declared):
         owner = owners.get(name)
         note = f" (the registry gives a table '{name}' to service '{owner}')" if owner else ""
-        table = live.tables[name]
+        count = len(live.tables[name].columns)
         yield _diff(
             codes.EXTRA_TABLE,
             service_ref,
-            f"table '{name}' ({len(table.columns)} columns) exists in the database but not in "
-            f"the registry{note}",
+            f"table '{name}' ({count} column{'' if count == 1 else 's'}) exists in the "
+            f"database but not in the registry{note}",
             ("tables",),
             f"{service}.{name}",
         )
