@@ -11,11 +11,8 @@ from collections.abc import Sequence
 
 from . import __version__
 from .commands import COMMANDS
+from .commands.common import UsageError
 from .loader import RegistryNotFound
-
-
-class UsageError(Exception):
-    """Bad arguments or input that cannot be used: printed without a traceback, exit 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:

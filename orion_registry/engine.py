@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -158,7 +158,3 @@ def apply_waivers(findings: list[Finding], ctx: Context) -> list[Finding]:
         else:
             ctx.used_waivers.add(hit)
     return kept
-
-
-def rule_docs(codes: Mapping[str, Rule] = RULES) -> list[Rule]:
-    return [codes[c] for c in sorted(codes)]

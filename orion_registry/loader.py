@@ -57,6 +57,7 @@ class Registry:
     settings: SettingsDoc
     services: dict[str, ServiceDoc] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    unloaded: set[str] = field(default_factory=set)  # stems of service files that failed
 
     def service(self, name: str) -> ServiceDoc | None:
         return self.services.get(name)
@@ -93,7 +94,7 @@ def load_registry(root: Path | str) -> Registry:
     if not root.is_dir():
         raise RegistryNotFound(f"registry directory '{root.as_posix()}' does not exist")
     findings: list[Finding] = []
-    settings = _load_settings(root, findings)
+    settings = load_settings(root, findings)
     registry = Registry(root=root, settings=settings, findings=findings)
     files = service_files(root)
     if not files:
@@ -111,6 +112,7 @@ def load_registry(root: Path | str) -> Registry:
         doc = load_service_file(path, display_path(root, SERVICES_DIR, path.name), findings)
         if doc is not None:
             registry.services[doc.name] = doc
+    registry.unloaded = {path.stem for path in files} - set(registry.services)
     return registry
 
 
@@ -141,7 +143,10 @@ def load_service_file(
     return ServiceDoc(stem, shown, path, service, source)
 
 
-def _load_settings(root: Path, findings: list[Finding]) -> SettingsDoc:
+def load_settings(root: Path, findings: list[Finding] | None = None) -> SettingsDoc:
+    """`root/orion.yaml`, or the defaults when it is absent or does not load (its problems
+    are added to `findings` when given)."""
+    findings = [] if findings is None else findings
     path = root / SETTINGS_FILE
     shown = display_path(root, SETTINGS_FILE)
     if path.is_file():

@@ -7,9 +7,11 @@ of our own turns the events straight into plain Python data (no node tree), whil
 * accepts only the plain YAML core types (no tags that construct objects, no merge keys),
 * bounds what a file may cost: bytes, nodes built (so alias bombs stop early), nesting depth.
 
-Positions are kept in a mirror of the data (`PosMap` / `PosSeq`) holding packed integers.
-They are only needed where a finding is reported, so a `SourceMap` keeps the text and
-builds its positions on the first `locate`: most files of a large registry never need them.
+Positions are kept in a mirror of the data (`PosMap` / `PosSeq`) whose leaves are integers
+packing a key's and its value's line and column. They are only needed where a finding is
+reported, so a `SourceMap` keeps the text and builds them on the first `locate`: most files
+of a large registry never need them. The one load error that needs an earlier position (a
+duplicate key names the first one's line) builds the file again with positions.
 Plain scalars are resolved once per distinct text (`_PLAIN`), which also shares the strings
 that every file repeats (`name`, `type`, `uuid`...).
 """
@@ -23,6 +25,7 @@ from pathlib import Path
 
 import yaml
 from yaml.composer import ComposerError
+from yaml.error import Mark
 from yaml.events import (
     AliasEvent,
     Event,
@@ -57,8 +60,6 @@ _PLAIN: dict[str, object] = {}  # plain scalar text -> its value, shared by ever
 _PLAIN_LIMIT = 200_000
 _MISSING = object()
 
-Path_ = tuple[str | int, ...]
-
 
 class SourceError(Exception):
     """A file that cannot be used at all; carries the position of the problem."""
@@ -72,6 +73,11 @@ class SourceError(Exception):
 
 def _pack(line: int, column: int) -> int:
     return (min(line, _MASK) << _BITS) | min(column, _MASK)
+
+
+def _mark(mark: Mark) -> int:
+    """A parser mark (0-based) packed as a 1-based position; `_pack` inlined: a hot path."""
+    return (min(mark.line + 1, _MASK) << _BITS) | min(mark.column + 1, _MASK)
 
 
 def _unpack(packed: int) -> tuple[int, int]:
@@ -202,7 +208,7 @@ def _build(text: str, positions: bool) -> tuple[object, PosMap | PosSeq | int | 
         problem = exc.problem or exc.context or "invalid YAML"
         if exc.problem and exc.context:  # e.g. "but found another document" needs its context
             problem = f"{exc.problem} ({exc.context})"
-        if "maximum nesting depth" in problem or "nesting depth" in str(exc):
+        if "nesting depth" in str(exc):
             problem = "nesting is too deep"
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise SourceError(f"invalid YAML: {problem}", line, column) from None
@@ -224,6 +230,20 @@ _EMPTY = "file is empty: expected a mapping of keys"
 _MERGE = _TAG + "merge"
 
 
+@dataclass(slots=True)
+class _Anchor:
+    """What an alias to this anchor stands for."""
+
+    mark: Mark
+    cost: int | None = None  # nodes it built; None while it is being built
+    data: object = None
+    positions: PosMap | PosSeq | int | None = None
+    scalar: bool = False
+
+    def fill(self, cost: int, data: object, positions: object, scalar: bool) -> None:
+        self.cost, self.data, self.positions, self.scalar = cost, data, positions, scalar
+
+
 class _Builder:
     """Turns parser events into plain data (and positions), within the cost bounds."""
 
@@ -233,8 +253,7 @@ class _Builder:
         self.text = text
         self.positions = positions  # also build the PosMap/PosSeq mirror
         self.budget = MAX_NODES
-        # anchor -> (its mark, cost or None while being built, data, positions, is a scalar)
-        self.anchors: dict[str, list] = {}
+        self.anchors: dict[str, _Anchor] = {}
 
     def document(self) -> tuple[object, PosMap | PosSeq | int | None]:
         loader = _Loader(self.text)
@@ -270,7 +289,7 @@ class _Builder:
             value = _scalar_value(event)
             position = _mark(event.start_mark) if self.positions else None
             if event.anchor is not None:
-                self._define(event)[1:] = [1, value, position, True]
+                self._define(event).fill(1, value, position, scalar=True)
             return value, position
         if kind is MappingStartEvent:
             return self._collection(event, depth, self._mapping, _MAP)
@@ -286,29 +305,29 @@ class _Builder:
         self._spend(1, event)
         data, positions = build(event, depth)
         if entry is not None:
-            entry[1:] = [before - self.budget, data, positions, False]
+            entry.fill(before - self.budget, data, positions, scalar=False)
         return data, positions
 
-    def _define(self, event: Event) -> list:
+    def _define(self, event: Event) -> _Anchor:
         first = self.anchors.get(event.anchor)
         if first is not None:
             raise ComposerError(
                 "found duplicate anchor; first occurrence",
-                first[0],
+                first.mark,
                 "second occurrence",
                 event.start_mark,
             )
-        entry = self.anchors[event.anchor] = [event.start_mark, None, None, None, False]
+        entry = self.anchors[event.anchor] = _Anchor(event.start_mark)
         return entry
 
     def _alias(self, event: Event) -> tuple[object, PosMap | PosSeq | int | None]:
         entry = self.anchors.get(event.anchor)
         if entry is None:
             raise ComposerError(None, None, "found undefined alias", event.start_mark)
-        if entry[1] is None:  # an alias inside its own anchor: endless nesting
+        if entry.cost is None:  # an alias inside its own anchor: endless nesting
             raise SourceError(f"nesting is deeper than {MAX_DEPTH} levels", *_at(event))
-        self._spend(entry[1], event)  # reuse the data, but pay for its size again
-        return entry[2], entry[3]
+        self._spend(entry.cost, event)  # reuse the data, but pay for its size again
+        return entry.data, entry.positions
 
     def _spend(self, cost: int, event: Event) -> None:
         self.budget -= cost
@@ -328,12 +347,13 @@ class _Builder:
             key = _scalar_value(event)
             if event.anchor is not None:
                 position = _mark(event.start_mark) if self.positions else None
-                self._define(event)[1:] = [1, key, position, True]
-        elif kind is AliasEvent and self.anchors.get(event.anchor, (0, 0, 0, 0, False))[4]:
-            key = self.anchors[event.anchor][2]
+                self._define(event).fill(1, key, position, scalar=True)
         elif kind is AliasEvent:
-            self._alias(event)  # undefined: the parser's message
-            raise SourceError("mapping keys must be plain scalars", *_at(event))
+            entry = self.anchors.get(event.anchor)
+            if entry is None or not entry.scalar:
+                self._alias(event)  # undefined: the parser's message
+                raise SourceError("mapping keys must be plain scalars", *_at(event))
+            key = entry.data
         else:
             raise SourceError("mapping keys must be plain scalars", *_at(event))
         if not isinstance(key, str | int):
@@ -353,7 +373,9 @@ class _Builder:
             # a plain, untagged, unanchored key seen before (in any file): no resolving
             key = (
                 plain.get(event.value, _MISSING)
-                if kind is ScalarEvent and event.tag is None and event.anchor is None
+                if kind is ScalarEvent
+                and event.tag is None
+                and event.anchor is None
                 and event.implicit[0]
                 else _MISSING
             )
@@ -430,12 +452,8 @@ class _Builder:
         return data, positions
 
 
-def _mark(mark) -> int:
-    return (min(mark.line + 1, _MASK) << _BITS) | min(mark.column + 1, _MASK)
-
-
-def _at(event: Event) -> tuple[int, int]:
-    return event.start_mark.line + 1, event.start_mark.column + 1
+def _at(where: Event | Node) -> tuple[int, int]:
+    return where.start_mark.line + 1, where.start_mark.column + 1
 
 
 def _resolved(event: ScalarEvent) -> str:
@@ -468,9 +486,7 @@ def _shallow_copy(positions: PosMap | PosSeq) -> PosMap | PosSeq:
 
 def _tag_error(tag: str, where: Node | Event) -> SourceError:
     return SourceError(
-        f"tag '{tag}' is not allowed: the registry holds plain YAML data only",
-        where.start_mark.line + 1,
-        where.start_mark.column + 1,
+        f"tag '{tag}' is not allowed: the registry holds plain YAML data only", *_at(where)
     )
 
 

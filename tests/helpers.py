@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import io
+import subprocess
+import sys
 import textwrap
+from collections.abc import Iterable
 from pathlib import Path
 
 from orion_registry.cli import main
@@ -16,11 +19,37 @@ from orion_registry.rules.examples import write_example
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_REGISTRY = ROOT / "registry"
 SHARED = ROOT.parent / "shared"
+ID_COLUMN = "{name: id, type: uuid, primary_key: true, default: uuid()}"
 
 
 def check_example(example: str, root: Path) -> list[Finding]:
     """Check a rule-example style snippet (see rules/examples.py) written under `root`."""
     return check_registry(load_registry(write_example(textwrap.dedent(example), root)))
+
+
+def rule_findings(code: str, example: str, root: Path, clean_load: bool = True) -> list[Finding]:
+    """The `code` findings of a snippet; with `clean_load`, first assert that it loads."""
+    findings = check_example(example, root)
+    if clean_load:
+        assert not [f for f in findings if f.rule.startswith("L")], findings
+    return [f for f in findings if f.rule == code]
+
+
+def one_table(
+    name: str = "users",
+    model: str = "User",
+    columns: Iterable[str] = (),
+    indexes: Iterable[str] = (),
+    id_column: str | None = ID_COLUMN,
+) -> str:
+    """A one-table service snippet; `columns` / `indexes` are YAML flow mappings, after the
+    `id_column` (none when None)."""
+    lines = ["tables:", f"  - name: {name}", f"    model: {model}", "    columns:"]
+    lines += [f"      - {c}" for c in (id_column, *columns) if c]
+    index_lines = [f"      - {i}" for i in indexes]
+    if index_lines:
+        lines += ["    indexes:", *index_lines]
+    return "\n".join(lines) + "\n"
 
 
 def codes(findings: list[Finding]) -> list[str]:
@@ -35,6 +64,18 @@ def run_cli(*argv: str) -> tuple[int, str, str]:
         except SystemExit as exc:  # argparse usage errors
             code = int(exc.code or 0)
     return code, out.getvalue(), err.getvalue()
+
+
+def run_module(*argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`python -m orion_registry ARGV` in its own process (the installed package)."""
+    return subprocess.run(
+        [sys.executable, "-m", "orion_registry", *argv],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=False,
+        timeout=60,
+    )
 
 
 def text_at(finding: Finding) -> str:

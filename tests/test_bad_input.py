@@ -4,8 +4,6 @@ nothing written, nothing executed."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +11,7 @@ import yaml
 
 from orion_registry import source
 
-from .helpers import ROOT, run_cli
+from .helpers import ROOT, run_cli, run_module
 
 # The registry sits two levels down, so a service named `../../x` would land inside tmp_path.
 REGISTRY = Path("a", "b", "reg")
@@ -283,14 +281,7 @@ def test_bad_input_in_a_real_process(tmp_path: Path):
     }
     root = write_registry(tmp_path, files)
     before = snapshot(tmp_path)
-    done = subprocess.run(
-        [sys.executable, "-m", "orion_registry", "check", "--registry", str(root)],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        check=False,
-        timeout=60,
-    )
+    done = run_module("check", "--registry", str(root), cwd=tmp_path)
     assert done.returncode == 2
     assert "Traceback" not in done.stdout + done.stderr
     for name, fragment in (("bomb.yaml", "alias bomb"), ("tag.yaml", "not allowed")):

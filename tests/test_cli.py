@@ -13,7 +13,7 @@ import pytest
 import yaml
 from yaml.nodes import MappingNode, Node, SequenceNode
 
-from .helpers import BUNDLED_REGISTRY, ROOT, SHARED, run_cli
+from .helpers import BUNDLED_REGISTRY, ROOT, SHARED, run_cli, run_module
 
 # A registry that follows the conventions except for the violations listed in EXPECTED.
 SHOP = """\
@@ -290,13 +290,7 @@ def test_schema_prints_json_schema(kind: str):
 
 
 def test_python_dash_m_runs_the_cli():
-    done = subprocess.run(
-        [sys.executable, "-m", "orion_registry", "check", "--registry", str(BUNDLED_REGISTRY)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
+    done = run_module("check", "--registry", str(BUNDLED_REGISTRY), cwd=ROOT)
     assert (done.returncode, done.stderr) == (0, ""), done.stdout
     assert "All checks passed" in done.stdout
 

@@ -6,22 +6,16 @@ import pytest
 
 from orion_registry.findings import Finding
 
-from .helpers import check_example, text_at
-
-ID = "{name: id, type: uuid, primary_key: true, default: uuid()}"
+from .helpers import check_example, one_table, rule_findings, text_at
 
 
 def table(columns: str, indexes: str = "", name: str = "posts") -> str:
     """A one-table service; `columns` / `indexes` are YAML list items, one per line."""
-    cols = "\n".join(f"      - {c}" for c in [ID, *filter(None, columns.split("\n"))])
-    ixs = "\n".join(f"      - {i}" for i in filter(None, indexes.split("\n")))
-    return f"tables:\n  - name: {name}\n    model: Post\n    columns:\n{cols}\n" + (
-        f"    indexes:\n{ixs}\n" if ixs else ""
-    )
+    return one_table(name, "Post", columns.split("\n"), filter(None, indexes.split("\n")))
 
 
 def run(code: str, example: str, tmp_path) -> list[Finding]:
-    return [f for f in check_example(example, tmp_path) if f.rule == code]
+    return rule_findings(code, example, tmp_path, clean_load=False)
 
 
 # --- I301 ---------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from orion_registry.rules import RULES
 from orion_registry.rules.context import Context
 from orion_registry.rules.examples import write_example
 
-from .helpers import check_example, text_at
+from .helpers import check_example, rule_findings, text_at
 
 COMPLETE = {
     "id": "20251018_add_user_preferences",
@@ -35,9 +35,7 @@ def entry(**keys: str | list[str] | None) -> str:
 
 def run(code: str, *entries: str, tmp_path, settings: str = "") -> list[Finding]:
     example = (f"# orion.yaml\n{settings}\n---\n" if settings else "") + "migrations:\n"
-    findings = check_example(example + "".join(entries), tmp_path)
-    assert not [f for f in findings if f.rule.startswith("L")], findings
-    return [f for f in findings if f.rule == code]
+    return rule_findings(code, example + "".join(entries), tmp_path)
 
 
 # --- M501 ---------------------------------------------------------------------------------

@@ -4,28 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from orion_registry.findings import Finding
 from orion_registry.rules import words
 
+from .helpers import ID_COLUMN as ID
 from .helpers import check_example, text_at
-
-ID = "{name: id, type: uuid, primary_key: true, default: uuid()}"
-
-
-def table(name: str = "users", model: str = "User", columns=(), indexes=()) -> str:
-    """A one-table service snippet; `columns` / `indexes` are YAML flow mappings."""
-    lines = ["tables:", f"  - name: {name}", f"    model: {model}", "    columns:"]
-    lines += [f"      - {c}" for c in (ID, *columns)]
-    if indexes:
-        lines += ["    indexes:", *(f"      - {i}" for i in indexes)]
-    return "\n".join(lines) + "\n"
-
-
-def run(code: str, example: str, tmp_path) -> list[Finding]:
-    findings = check_example(example, tmp_path)
-    assert not [f for f in findings if f.rule.startswith("L")], findings
-    return [f for f in findings if f.rule == code]
-
+from .helpers import one_table as table
+from .helpers import rule_findings as run
 
 # --- words: the shared plural / singular helpers ----------------------------------------
 PLURALS = ["users", "preferences", "templates", "entries", "statuses", "categories", "people"]

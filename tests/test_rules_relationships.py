@@ -12,9 +12,8 @@ from orion_registry.findings import Finding
 from orion_registry.loader import load_registry
 from orion_registry.rules.examples import write_example
 
+from .helpers import ID_COLUMN as ID
 from .helpers import text_at
-
-ID = "{name: id, type: uuid, primary_key: true, default: uuid()}"
 
 # The owner of the data: auth has users, publishes events about them.
 AUTH = f"""

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from orion_registry.findings import Finding
 from orion_registry.rules import pgtypes
 
-from .helpers import check_example, text_at
+from .helpers import ID_COLUMN as ID
+from .helpers import check_example, one_table, text_at
+from .helpers import rule_findings as run
 
-ID = "{name: id, type: uuid, primary_key: true, default: uuid()}"
 CREATED = "{name: created_at, type: timestamptz, default: now()}"
 UPDATED = "{name: updated_at, type: timestamptz, updated_at: true}"
 THEME = "enums:\n  - {name: Theme, db_name: theme, values: [LIGHT, DARK]}\n"
@@ -17,18 +17,7 @@ THEME = "enums:\n  - {name: Theme, db_name: theme, values: [LIGHT, DARK]}\n"
 
 def table(*columns: str, indexes: tuple[str, ...] = (), id_column: str | None = ID) -> str:
     """A `users` table with the given YAML flow-mapping columns (the id first unless None)."""
-    cols = [c for c in (id_column, *columns) if c]
-    lines = ["tables:", "  - name: users", "    model: User", "    columns:"]
-    lines += [f"      - {c}" for c in cols]
-    if indexes:
-        lines += ["    indexes:", *(f"      - {i}" for i in indexes)]
-    return "\n".join(lines) + "\n"
-
-
-def run(code: str, example: str, tmp_path) -> list[Finding]:
-    findings = check_example(example, tmp_path)
-    assert not [f for f in findings if f.rule.startswith("L")], findings
-    return [f for f in findings if f.rule == code]
+    return one_table(columns=columns, indexes=indexes, id_column=id_column)
 
 
 # --- pgtypes: the shared type normalisation -----------------------------------------------

@@ -9,7 +9,7 @@ import sys
 from ..diff import BaseError, review
 from ..diff.report import render_github, render_json, render_sarif, render_text
 from ..reporters import markdown
-from .check import add_registry_argument
+from .common import UsageError, add_format_argument, add_registry_argument
 
 RENDERERS = {
     "text": render_text,
@@ -31,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--base", required=True, metavar="BASE", help="git revision or registry directory"
     )
     add_registry_argument(parser)
-    parser.add_argument("--format", choices=sorted(RENDERERS), default="text")
+    add_format_argument(parser, RENDERERS)
     parser.set_defaults(run=run)
 
 
@@ -39,7 +39,6 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = review(args.registry, args.base)
     except BaseError as exc:
-        print(f"orion-registry: error: {exc}", file=sys.stderr)
-        return 2
+        raise UsageError(str(exc)) from None
     sys.stdout.write(RENDERERS[args.format](result))
     return result.exit_code

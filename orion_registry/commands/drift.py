@@ -7,12 +7,9 @@ cannot be reached (the message never shows the password).
 from __future__ import annotations
 
 import argparse
-import sys
-from functools import partial
 
-from ..findings import exit_code
-from ..reporters import REPORTERS, sarif
-from .sql import add_service_argument, load_service
+from ..reporters import REPORTERS
+from .common import UsageError, add_format_argument, add_service_argument, load_service, report
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -31,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "(prefer PGPASSWORD or ~/.pgpass to a password in the URL)",
     )
     parser.add_argument("--schema", default="public", help="schema to compare (default: public)")
-    parser.add_argument("--format", choices=sorted(REPORTERS), default="text")
+    add_format_argument(parser, REPORTERS)
     parser.set_defaults(run=run)
 
 
@@ -43,11 +40,5 @@ def run(args: argparse.Namespace) -> int:
     try:
         live = introspect(args.dsn, args.schema)
     except Unreachable as exc:
-        print(f"orion-registry: error: {exc}", file=sys.stderr)
-        return 2
-    findings = drift_findings(registry, doc.name, live)
-    render = REPORTERS[args.format]
-    if args.format == "sarif":
-        render = partial(sarif.render, docs_url=registry.settings.model.docs_url)
-    sys.stdout.write(render(findings))
-    return exit_code(findings)
+        raise UsageError(str(exc)) from None
+    return report(drift_findings(registry, doc.name, live), args.format, registry)

@@ -5,38 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..loader import SERVICES_DIR, ServiceDoc, display_path, load_registry
-from .check import add_registry_argument
-
-
-def _usage_error(message: str) -> Exception:
-    from ..cli import UsageError  # the CLI imports this module: import it when needed
-
-    return UsageError(message)
-
-
-def add_service_argument(parser: argparse.ArgumentParser, what: str) -> None:
-    parser.add_argument("--service", required=True, metavar="NAME", help=what)
-    add_registry_argument(parser)
-
-
-def load_service(registry_dir: str, name: str) -> tuple[object, ServiceDoc]:
-    """(registry, the service's document); a usage error naming the problems otherwise."""
-    registry = load_registry(registry_dir)
-    doc = registry.service(name)
-    if doc is not None:
-        return registry, doc
-    problems = [f for f in registry.findings if f.target == name]
-    for finding in problems:
-        print(
-            f"{finding.file}:{finding.line}:{finding.column}: {finding.rule} {finding.message}",
-            file=sys.stderr,
-        )
-    if problems:
-        raise _usage_error(f"service '{name}' does not load: fix the problems above")
-    known = ", ".join(sorted(registry.services)) or "none"
-    folder = display_path(registry.root, SERVICES_DIR)
-    raise _usage_error(f"no service '{name}' in {folder} (services: {known})")
+from .common import add_service_argument, load_service
 
 
 def register_export(formats: argparse._SubParsersAction) -> None:

@@ -16,7 +16,8 @@ from ..findings import Finding, exit_code, sort_findings
 from ..loader import Registry, ServiceDoc, load_registry, load_service_file, service_files
 from ..rules import RULES
 from ..rules.context import Context
-from .changes import Change, Impact, compare
+from .changes import Change, Impact
+from .comparison import compare
 from .coverage import CODE, cover
 from .gitsource import BaseError, BaseFiles, read_directory, read_revision
 from .impact import Dependents, attach

@@ -10,9 +10,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from ..loader import SERVICES_DIR, SETTINGS_FILE, display_path, service_files
-
-SUFFIXES = (".yaml", ".yml")
+from ..loader import SERVICE_SUFFIXES, SERVICES_DIR, SETTINGS_FILE, display_path, service_files
 
 
 class BaseError(Exception):
@@ -93,7 +91,7 @@ def read_revision(registry: Path, revision: str) -> BaseFiles:
     services = {
         PurePosixPath(path).name: contents[blob]
         for path, blob in blobs.items()
-        if path.startswith(folder) and path.endswith(SUFFIXES)
+        if path.startswith(folder) and path.endswith(SERVICE_SUFFIXES)
     }
     settings = _get(blobs, settings_path, contents)
     return BaseFiles(label, dict(sorted(services.items())), settings)

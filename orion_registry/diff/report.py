@@ -66,9 +66,9 @@ def render_json(result: DiffResult) -> str:
 def render_github(result: DiffResult) -> str:
     """Annotations for the findings, a notice for every breaking change that is covered."""
     notices = [
-        f"::notice file={github._escape_property(c.place.file)},line={c.place.line},"
+        f"::notice file={github.escape_property(c.place.file)},line={c.place.line},"
         "title=breaking change::"
-        + github._escape_data(
+        + github.escape_data(
             f"{c.target}: {c.detail}"
             + (
                 f"; impacts {', '.join(sorted({i.service for i in c.impacted}))}"

@@ -5,19 +5,21 @@ from __future__ import annotations
 from ..findings import Finding
 
 
-def _escape_data(value: str) -> str:
+def escape_data(value: str) -> str:
+    """A workflow command's message: `%`, CR and LF escaped."""
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def _escape_property(value: str) -> str:
-    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+def escape_property(value: str) -> str:
+    """A workflow command's property value: also `:` and `,`."""
+    return escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
 def render(findings: list[Finding]) -> str:
     lines = []
     for f in findings:
         props = ",".join(
-            f"{key}={_escape_property(str(value))}"
+            f"{key}={escape_property(str(value))}"
             for key, value in (
                 ("file", f.file),
                 ("line", f.line),
@@ -25,5 +27,5 @@ def render(findings: list[Finding]) -> str:
                 ("title", f.rule),
             )
         )
-        lines.append(f"::{f.severity} {props}::{_escape_data(f'{f.message} [{f.target}]')}")
+        lines.append(f"::{f.severity} {props}::{escape_data(f'{f.message} [{f.target}]')}")
     return "".join(line + "\n" for line in lines)

@@ -83,7 +83,12 @@ def rule(
     after_waivers: bool = False,
     command: str | None = None,
 ) -> Callable[[Check], Check]:
-    """Register a rule. `options` maps an option name to (default, description)."""
+    """Register a rule. `options` maps an option name to (default, description).
+
+    `after_waivers`: the check runs once waivers have been applied (S603 reports the unused
+    ones). `diff_only`: `check` skips it; `command` (`diff`, `drift`) evaluates it, and the
+    registration gives it its code, severity, waivers and documentation.
+    """
     if not _CODE.match(code):
         raise ValueError(f"bad rule code {code!r}")
 

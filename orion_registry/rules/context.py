@@ -93,7 +93,13 @@ class Context:
     @cached_property
     def _columns_by_table(self) -> dict[tuple[int, Path], list[ColumnRef]]:
         """(id of the Table model, table path) -> its columns: built once, for `columns_of`."""
-        return {(id(t.table), t.path): list(self._walk_columns(t)) for t in self.tables}
+        return {
+            (id(t.table), t.path): [
+                ColumnRef(t.doc, (*t.path, "columns", i), f"{t.target}.{col.name}", t.table, col)
+                for i, col in enumerate(t.table.columns)
+            ]
+            for t in self.tables
+        }
 
     @cached_property
     def indexes(self) -> list[IndexRef]:
@@ -134,18 +140,8 @@ class Context:
         ]
 
     def columns_of(self, table: TableRef) -> Iterator[ColumnRef]:
-        known = self._columns_by_table.get((id(table.table), table.path))
-        return iter(known) if known is not None else self._walk_columns(table)
-
-    def _walk_columns(self, table: TableRef) -> Iterator[ColumnRef]:
-        for i, col in enumerate(table.table.columns):
-            yield ColumnRef(
-                table.doc,
-                (*table.path, "columns", i),
-                f"{table.target}.{col.name}",
-                table.table,
-                col,
-            )
+        """The columns of one of `self.tables`, in file order."""
+        return iter(self._columns_by_table[(id(table.table), table.path)])
 
     # --- lookups -----------------------------------------------------------------------
     @cached_property
@@ -171,12 +167,10 @@ class Context:
             result.setdefault(ref.event.name, set()).add(ref.doc.name)
         return result
 
-    @cached_property
+    @property
     def unloaded_services(self) -> set[str]:
         """Services whose file exists but failed to load: cross-service checks skip them."""
-        from ..loader import service_files
-
-        return {p.stem for p in service_files(self.registry.root)} - set(self.registry.services)
+        return self.registry.unloaded
 
     @cached_property
     def targets(self) -> set[str]:

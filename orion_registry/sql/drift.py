@@ -59,7 +59,8 @@ def differences(ctx: Context, service: str, live: LiveSchema) -> Iterator[Differ
     for name in sorted(set(live.tables) - declared):
         owner = owners.get(name)
         note = f" (the registry gives a table '{name}' to service '{owner}')" if owner else ""
-        count = len(live.tables[name].columns)
+        extra = live.tables[name]
+        count = len(extra.columns)
         yield _diff(
             codes.EXTRA_TABLE,
             service_ref,
@@ -68,7 +69,7 @@ def differences(ctx: Context, service: str, live: LiveSchema) -> Iterator[Differ
             ("tables",),
             f"{service}.{name}",
         )
-        for fk in table.foreign_keys:
+        for fk in extra.foreign_keys:
             yield _foreign_key_difference(service_ref, ("tables",), name, fk, owners, service)
     yield from _enums(ctx, service, service_ref, live)
 

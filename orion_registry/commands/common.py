@@ -1,0 +1,73 @@
+"""What several subcommands share: the common arguments, usage errors, finding a service,
+reporting findings."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable
+from functools import partial
+
+from ..findings import Finding, exit_code
+from ..loader import SERVICES_DIR, Registry, ServiceDoc, display_path, load_registry
+from ..reporters import REPORTERS, sarif
+
+DEFAULT_REGISTRY = "registry"
+
+
+class UsageError(Exception):
+    """Bad arguments or input that cannot be used: printed without a traceback, exit 2."""
+
+
+def codes(value: str) -> list[str]:
+    """`--select N,i301` -> ["N", "I301"]."""
+    return [code.strip().upper() for code in value.split(",") if code.strip()]
+
+
+def add_registry_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--registry",
+        default=DEFAULT_REGISTRY,
+        metavar="DIR",
+        help="registry directory (default: %(default)s)",
+    )
+
+
+def add_service_argument(parser: argparse.ArgumentParser, what: str) -> None:
+    """`--service NAME` (described by `what`) and `--registry DIR`."""
+    parser.add_argument("--service", required=True, metavar="NAME", help=what)
+    add_registry_argument(parser)
+
+
+def add_format_argument(parser: argparse.ArgumentParser, formats: Iterable[str]) -> None:
+    parser.add_argument("--format", choices=sorted(formats), default="text")
+
+
+def print_problems(findings: Iterable[Finding]) -> None:
+    """Load problems on stderr, one `file:line:col: CODE message` line each."""
+    for f in findings:
+        print(f"{f.file}:{f.line}:{f.column}: {f.rule} {f.message}", file=sys.stderr)
+
+
+def load_service(registry_dir: str, name: str) -> tuple[Registry, ServiceDoc]:
+    """(registry, the service's document); a usage error explaining why it is missing."""
+    registry = load_registry(registry_dir)
+    doc = registry.service(name)
+    if doc is not None:
+        return registry, doc
+    problems = [f for f in registry.findings if f.target == name]
+    print_problems(problems)
+    if problems:
+        raise UsageError(f"service '{name}' does not load: fix the problems above")
+    known = ", ".join(sorted(registry.services)) or "none"
+    folder = display_path(registry.root, SERVICES_DIR)
+    raise UsageError(f"no service '{name}' in {folder} (services: {known})")
+
+
+def report(findings: list[Finding], fmt: str, registry: Registry) -> int:
+    """Write the findings in the `fmt` of `REPORTERS` to stdout; return the exit code."""
+    render = REPORTERS[fmt]
+    if fmt == "sarif":
+        render = partial(sarif.render, docs_url=registry.settings.model.docs_url)
+    sys.stdout.write(render(findings))
+    return exit_code(findings)
