@@ -109,9 +109,23 @@ def load_registry(root: Path | str) -> Registry:
             )
         )
     for path in files:
-        doc = load_service_file(path, display_path(root, SERVICES_DIR, path.name), findings)
-        if doc is not None:
-            registry.services[doc.name] = doc
+        shown = display_path(root, SERVICES_DIR, path.name)
+        doc = load_service_file(path, shown, findings)
+        if doc is None:
+            continue
+        first = registry.services.get(doc.name)
+        if first is not None:
+            findings.append(
+                Finding(
+                    shown,
+                    *doc.source.locate(("service",)),
+                    LOAD_LAYOUT,
+                    f"service '{doc.name}' is also defined in '{first.file}'; keep one file",
+                    doc.name,
+                )
+            )
+            continue
+        registry.services[doc.name] = doc
     registry.unloaded = {path.stem for path in files} - set(registry.services)
     return registry
 

@@ -251,6 +251,17 @@ def test_good_files_still_load_next_to_a_bad_one(tmp_path: Path, monkeypatch: py
     assert (line, "missing required key 'database'" in message) == (1, True)
 
 
+def test_same_service_in_two_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """`a.yaml` and `a.yml` both declare service a: the second is refused, not merged."""
+    monkeypatch.chdir(tmp_path)
+    files = {"services/a.yaml": VALID.format(name="a"), "services/a.yml": VALID.format(name="a")}
+    root = write_registry(tmp_path, files).relative_to(tmp_path)
+    code, output = check_untouched(tmp_path, "--registry", str(root), "--select", "L")
+    assert code == 1, output
+    ((line, message),) = located(output, root / "services" / "a.yml")
+    assert line == 1 and "L003" in message and "a.yaml" in message, output
+
+
 def test_missing_registry_directory(tmp_path: Path):
     code, output = check_untouched(tmp_path, "--registry", str(tmp_path / "nope"))
     assert code == 2
