@@ -1,0 +1,56 @@
+"""HTML blocks: the large, regular parts of a generated page (tables, migration logs).
+
+Python-Markdown is slow on big tables and even on big raw-HTML blocks, so a template wraps
+such parts in `{% call html() %}...{% endcall %}`: the Markdown keeps only a marker comment
+and the block is put back into the page's HTML after conversion (`assemble`; the plugin
+does it on the finished page, so the search index holds the Markdown part only). Headings
+stay in Markdown, so the table of contents and permalinks work as usual. Values inside
+blocks go through the same escaping `finalize` as everywhere else.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+
+MARKER = "<!--orion-block-{}-->"
+_MARKER = re.compile(r"<!--orion-block-(\d+)-->")
+
+
+@dataclass
+class GeneratedPage:
+    markdown: str
+    blocks: list[str] = field(default_factory=list)
+
+    def inline(self) -> str:
+        """The page as self-contained Markdown (blocks inlined as raw HTML)."""
+        return assemble(self.markdown, self.blocks)
+
+
+class HtmlBlocks:
+    """The `html` callable of a template: collects call-block bodies, returns markers."""
+
+    def __init__(self) -> None:
+        self.blocks: list[str] = []
+
+    def __call__(self, caller: Callable[[], str]) -> Markup:
+        self.blocks.append(str(caller()).strip())
+        return Markup(f"\n{MARKER.format(len(self.blocks) - 1)}\n")
+
+
+def assemble(text: str, blocks: list[str]) -> str:
+    """Put the blocks back in place of their markers (in Markdown or in converted HTML)."""
+    if not blocks:
+        return text
+    return _MARKER.sub(lambda m: blocks[int(m.group(1))], text)
+
+
+def mermaid_html(diagram: object) -> Markup:
+    """A Mermaid diagram (source text or a `Chart`) as Material expects it: what
+    superfences' mermaid fence emits."""
+    code = html.escape(str(getattr(diagram, "source", diagram)), quote=False)
+    return Markup(f'<pre class="mermaid"><code>{code}</code></pre>')

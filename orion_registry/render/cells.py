@@ -1,0 +1,98 @@
+"""Small pieces of a service page computed in Python (hot paths: one call per column)."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from markupsafe import Markup
+
+from ..models import Column, Link, Migration, Table
+from .escape import escape_markdown as esc
+from .links import Links
+
+
+class ColumnCells(NamedTuple):
+    """The cells of one row of a table's column list, escaped."""
+
+    name: Markup
+    type: Markup
+    constraints: Markup
+    default: Markup
+    notes: Markup
+
+
+def column_rows(table: Table, ln: Links) -> list[ColumnCells]:
+    """One call per table, not several per column: the hot path of a service page."""
+    return [
+        ColumnCells(
+            esc(column.name),
+            esc(column.type),
+            constraints(column),
+            _default(column),
+            column_notes(column, ln),
+        )
+        for column in table.columns
+    ]
+
+
+def _default(column: Column) -> Markup:
+    if column.default is not None:
+        return Markup(f"<code>{esc(column.default)}</code>")
+    return Markup("<em>updated at</em>" if column.updated_at else "")
+
+
+def constraints(column: Column) -> Markup:
+    flags = [
+        name
+        for name, on in (
+            ("PK", column.primary_key),
+            ("unique", column.unique and not column.primary_key),
+            ("nullable", column.nullable),
+        )
+        if on
+    ]
+    return Markup(", ".join(flags))
+
+
+def column_notes(column: Column, ln: Links) -> Markup:
+    """References, copies, external ids and the description of a column."""
+    notes: list[str] = []
+    ref = column.references
+    if isinstance(ref, str):
+        notes.append(f"→ <code>{esc(ref)}</code>")
+    elif ref is not None:
+        notes.append(f"→ {_target(ref, ln)} ({esc(ref.sync or 'no sync')})")
+    if column.copy_of is not None:
+        notes.append(
+            f"copy of {_target(column.copy_of, ln)} ({esc(column.copy_of.sync or 'no sync')})"
+        )
+    if column.external:
+        notes.append("external id")
+    if column.description:
+        notes.append(str(esc(column.description)))
+    return Markup(" ".join(notes))
+
+
+def _target(link: Link, ln: Links) -> Markup:
+    return (
+        ln.column(link.column)
+        if link.column.count(".") == 2
+        else Markup(f"<code>{esc(link.column)}</code>")
+    )
+
+
+def kept_fresh(link: Link) -> Markup:
+    """How a cross-service link stays fresh: events, endpoint, cache TTL."""
+    parts = []
+    if link.events:
+        parts.append(str(esc(", ".join(link.events))))
+    if link.endpoint:
+        parts.append(f"<code>{esc(link.endpoint)}</code>")
+    if link.ttl_seconds is not None:
+        parts.append(f"TTL {link.ttl_seconds} s")
+    return Markup(" · ".join(parts) or "—")
+
+
+def migration_kind(migration: Migration) -> str:
+    """The admonition style of a migration: breaking ones stand out."""
+    return {"breaking": "danger", "data": "info"}.get(migration.type or "", "note")

@@ -1,0 +1,74 @@
+"""Registry text is data: escape it for Markdown + HTML, and for Mermaid labels.
+
+Every character that Markdown, HTML, Python-Markdown's extensions or a template engine
+could read as markup becomes a numeric character reference, which the browser shows
+literally and which no Markdown or Jinja syntax matches. Whitespace runs (newlines too)
+collapse to one space so a value can sit in a table cell or a list item.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from markupsafe import Markup
+
+# Markdown (emphasis, code, links, tables, headings, attr_list, emoji, pymdownx inline
+# syntaxes), HTML (tags, entities, attribute quotes) and Jinja (`{{`, `{%`, `{#`) characters.
+_MARKUP_CHARS = "\\`*{}[]<>#+|&~^=$:\"'"
+_MARKDOWN_TABLE = {ord(c): f"&#{ord(c)};" for c in _MARKUP_CHARS}
+_SPACE = re.compile(r"\s+")
+# `_` emphasises only at a word boundary (Python-Markdown ignores it inside `snake_case`).
+_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+# At the start of a line `-`, `1.` and `1)` open a list (or `---` a rule): escape them there.
+_LINE_START = re.compile(r"^ ?(-|\d+[.)])")
+
+# Mermaid: a quoted label may hold letters, digits and a few punctuation marks; every
+# other character becomes Mermaid's own entity code (`#35;`), which it shows literally.
+_MERMAID_SAFE = re.compile(r"[^A-Za-z0-9 _.,/()-]")
+# Identifiers in erDiagram attributes: a type or name word.
+_MERMAID_WORD = re.compile(r"[^A-Za-z0-9_]")
+
+
+def escape_markdown(value: object) -> Markup:
+    """`value` as inline Markdown text that renders literally (safe in HTML blocks too)."""
+    if isinstance(value, Markup):
+        return value
+    if value is None:
+        return Markup("")
+    return _escape_text(str(value))
+
+
+@lru_cache(maxsize=1 << 16)
+def _escape_text(value: str) -> Markup:
+    """Registry text repeats a lot (column names, types): cache the escaped form."""
+    text = _SPACE.sub(" ", value).translate(_MARKDOWN_TABLE)
+    if "_" in text:
+        text = _UNDERSCORE.sub("&#95;", text)
+    return Markup(_LINE_START.sub(_escape_last, text, count=1))
+
+
+def _escape_last(match: re.Match[str]) -> str:
+    text = match.group()
+    return f"{text[:-1]}&#{ord(text[-1])};"
+
+
+def mermaid_label(value: object, limit: int = 80) -> str:
+    """Text for a quoted Mermaid label ("..."): safe characters only, bounded length."""
+    text = _SPACE.sub(" ", str(value)).strip()
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return _MERMAID_SAFE.sub(lambda m: f"#{ord(m.group())};", text)
+
+
+@lru_cache(maxsize=1 << 14)
+def mermaid_word(value: object) -> str:
+    """A Mermaid identifier-like word (erDiagram attribute type or name)."""
+    word = _MERMAID_WORD.sub("_", str(value)).strip("_") or "x"
+    return word if word[0].isalpha() else f"x_{word}"
+
+
+def slug(value: object) -> str:
+    """A URL/anchor-safe slug of free text (owners, table names): lowercase, `-` separated."""
+    text = re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-")
+    return text or "x"

@@ -1,0 +1,159 @@
+"""Headless Chromium opens the built site from a local server: Mermaid diagrams render
+offline (an SVG inside each `.mermaid`), no console errors, screenshots are saved.
+
+Needs Debian's `/usr/bin/chromium` (Playwright cannot download browsers here) and the
+vendored `docs/assets/vendor/mermaid.min.js` (copied from the npm package by setup).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from orion_registry.loader import load_registry
+
+from .helpers import BUNDLED_REGISTRY, ROOT
+from .test_site import built_bundled
+
+pytestmark = pytest.mark.system
+
+CHROMIUM = Path("/usr/bin/chromium")
+VENDORED_MERMAID = ROOT / "docs" / "assets" / "vendor" / "mermaid.min.js"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# Material draws each diagram into a *closed* shadow root; open it so the test can look in.
+OPEN_SHADOW_ROOTS = """
+const attach = Element.prototype.attachShadow;
+Element.prototype.attachShadow = function (init) {
+  return attach.call(this, {...init, mode: "open"});
+};
+"""
+
+
+def _missing() -> str | None:
+    if not CHROMIUM.is_file():
+        return f"{CHROMIUM} is not installed (apt-get install chromium)"
+    if not VENDORED_MERMAID.is_file():
+        return f"{VENDORED_MERMAID.relative_to(ROOT)} is missing (run the setup: npm ci, then copy)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright Python package is not installed (test extras)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    reason = _missing()
+    if reason:
+        pytest.skip(reason)
+    site = built_bundled(str(tmp_path_factory.mktemp("browser")))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "-d", str(site)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(100):
+            with contextlib.suppress(OSError):
+                urllib.request.urlopen(url, timeout=1).close()
+                break
+            time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser(server: str) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def output_dir(tmp_path: Path) -> Path:
+    """Screenshots go to test-output/ (git-ignored) when it can be written, else tmp_path."""
+    folder = ROOT / "test-output" / "browser"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return tmp_path
+    return folder
+
+
+def open_page(browser, url: str, screenshot: Path) -> tuple[list[str], list[str]]:
+    """Load `url`, wait for every diagram; return (diagram texts, console errors)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("requestfailed", lambda req: errors.append(f"request failed: {req.url}"))
+    page.add_init_script(OPEN_SHADOW_ROOTS)
+    page.goto(url, wait_until="networkidle")
+    diagrams = page.locator("div.mermaid")
+    expected = page.locator("pre.mermaid, div.mermaid").count()
+    assert expected > 0, f"{url} has no Mermaid diagram"
+    page.wait_for_function(
+        "n => document.querySelectorAll('div.mermaid').length >= n"
+        " && [...document.querySelectorAll('div.mermaid')].every(d => d.shadowRoot"
+        " && d.shadowRoot.querySelector('svg'))",
+        arg=expected,
+        timeout=30000,
+    )
+    texts = [
+        diagrams.nth(i).evaluate("d => d.shadowRoot.querySelector('svg').textContent")
+        for i in range(diagrams.count())
+    ]
+    page.screenshot(path=str(screenshot), full_page=True)
+    page.close()
+    return texts, errors
+
+
+def busiest_service() -> str:
+    registry = load_registry(BUNDLED_REGISTRY)
+    return max(sorted(registry.services), key=lambda n: len(registry.services[n].model.tables))
+
+
+def test_service_page_diagrams_render_offline(browser, server: str, output_dir: Path) -> None:
+    name = busiest_service()
+    shot = output_dir / f"service-{name}.png"
+    texts, errors = open_page(browser, f"{server}services/{name}/", shot)
+    assert errors == []
+    tables = load_registry(BUNDLED_REGISTRY).services[name].model.tables
+    er = next(t for t in texts if all(table.name in t for table in tables))
+    assert "Syntax error" not in er
+    assert shot.stat().st_size > 10_000
+
+
+def test_relationship_map_renders_every_service(browser, server: str, output_dir: Path) -> None:
+    shot = output_dir / "map.png"
+    texts, errors = open_page(browser, f"{server}map/", shot)
+    assert errors == []
+    assert all("Syntax error" not in t for t in texts)
+    for name in load_registry(BUNDLED_REGISTRY).services:
+        assert name in texts[0]
+    assert shot.stat().st_size > 10_000
