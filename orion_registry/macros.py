@@ -36,8 +36,8 @@ def registry_dir(conf: Any) -> Path:
 
 
 def site_paths(conf: Any) -> SitePaths:
-    """Where the plugin puts its generated pages (its `base` option, if any)."""
-    base = _plugin_options(conf).get("base") or ""
+    """Where the plugin puts its generated pages (its `base_path` option, if any)."""
+    base = _plugin_options(conf).get("base_path") or ""
     return SitePaths(base=base, directory_urls=conf.get("use_directory_urls", True))
 
 

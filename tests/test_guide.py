@@ -225,7 +225,7 @@ def test_escape_and_fence_keep_text_literal():
 
 def test_registry_dir_comes_from_the_plugin_config():
     assert macros.registry_dir(fake_env().conf) == ROOT / "registry"
-    conf = fake_env(plugin_config={"registry": "elsewhere", "base": "ref"}).conf
+    conf = fake_env(plugin_config={"registry": "elsewhere", "base_path": "ref"}).conf
     assert macros.registry_dir(conf) == ROOT / "elsewhere"
     assert macros.site_paths(conf).rule("N101") == "ref/rules/n101.md"
 
