@@ -325,3 +325,10 @@ def test_node_lines_helper():
     assert node_lines(text, ("a",)) == range(1, 2)
     assert node_lines(text, ("b", 0)) == range(3, 5)
     assert node_lines(text, ("b", 1)) == range(5, 6)
+
+
+@pytest.mark.parametrize("option", ["--select", "--ignore"])
+def test_a_selector_matching_no_rule_is_a_usage_error(option: str):
+    code, out, err = run_cli("check", "--registry", str(BUNDLED_REGISTRY), option, "N1,XYZ")
+    assert code == 2
+    assert "'XYZ' matches no rule code" in err and not out

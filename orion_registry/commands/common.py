@@ -8,9 +8,10 @@ import sys
 from collections.abc import Iterable
 from functools import partial
 
-from ..findings import Finding, exit_code
+from ..findings import LOAD_CODES, Finding, exit_code
 from ..loader import SERVICES_DIR, Registry, ServiceDoc, display_path, load_registry
 from ..reporters import REPORTERS, sarif
+from ..rules import RULES
 
 DEFAULT_REGISTRY = "registry"
 
@@ -20,8 +21,15 @@ class UsageError(Exception):
 
 
 def codes(value: str) -> list[str]:
-    """`--select N,i301` -> ["N", "I301"]."""
-    return [code.strip().upper() for code in value.split(",") if code.strip()]
+    """`--select N,i301` -> ["N", "I301"]; a selector that matches no code is a usage error."""
+    selected = [code.strip().upper() for code in value.split(",") if code.strip()]
+    known = [*RULES, *LOAD_CODES]
+    for selector in selected:
+        if selector != "ALL" and not any(code.startswith(selector) for code in known):
+            raise argparse.ArgumentTypeError(
+                f"'{selector}' matches no rule code (see `orion-registry rules`)"
+            )
+    return selected
 
 
 def add_registry_argument(parser: argparse.ArgumentParser) -> None:
