@@ -74,6 +74,22 @@ def service_files(root: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in SERVICE_SUFFIXES and p.is_file())
 
 
+def _nested_service_files(root: Path) -> Iterator[Finding]:
+    """A YAML file in a subfolder of services/ is never read: say so instead of ignoring it."""
+    folder = root / SERVICES_DIR
+    if not folder.is_dir():
+        return
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        nested = sorted(p for p in sub.rglob("*") if p.suffix in SERVICE_SUFFIXES and p.is_file())
+        if nested:
+            shown = display_path(root, SERVICES_DIR, *nested[0].relative_to(folder).parts)
+            message = (
+                f"not read: service files live directly in {SERVICES_DIR}/, not in a "
+                f"subfolder ({len(nested)} YAML file(s) under '{sub.name}/')"
+            )
+            yield Finding(shown, 1, 1, LOAD_LAYOUT, message, "registry")
+
+
 @contextmanager
 def paused_gc() -> Iterator[None]:
     """No cyclic garbage collection inside: loading and checking build many objects and no
@@ -108,6 +124,7 @@ def load_registry(root: Path | str) -> Registry:
                 "registry",
             )
         )
+    findings.extend(_nested_service_files(root))
     for path in files:
         shown = display_path(root, SERVICES_DIR, path.name)
         doc = load_service_file(path, shown, findings)

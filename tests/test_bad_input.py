@@ -175,7 +175,7 @@ def snapshot(root: Path) -> dict[str, tuple[int, int]]:
 
 def write_registry(base: Path, files: dict[str, str | bytes]) -> Path:
     root = base / REGISTRY
-    (root / "services").mkdir(parents=True)
+    (root / "services").mkdir(parents=True, exist_ok=True)
     for name, content in files.items():
         path = root / name
         if isinstance(content, bytes):
@@ -260,6 +260,21 @@ def test_same_service_in_two_files(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert code == 1, output
     ((line, message),) = located(output, root / "services" / "a.yml")
     assert line == 1 and "L003" in message and "a.yaml" in message, output
+
+
+def test_service_file_in_a_subfolder_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """`services/team/b.yaml` is never read: an L003 says so instead of ignoring it silently."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / REGISTRY / "services" / "team").mkdir(parents=True)
+    files = {
+        "services/a.yaml": VALID.format(name="a"),
+        "services/team/b.yaml": VALID.format(name="b"),
+    }
+    root = write_registry(tmp_path, files).relative_to(tmp_path)
+    code, output = check_untouched(tmp_path, "--registry", str(root), "--select", "L")
+    assert code == 1, output
+    ((line, message),) = located(output, root / "services" / "team" / "b.yaml")
+    assert line == 1 and "L003" in message and "subfolder" in message, output
 
 
 def test_missing_registry_directory(tmp_path: Path):

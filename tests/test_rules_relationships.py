@@ -273,3 +273,26 @@ def test_r406_id_documents_target(column: str, fires: bool, tmp_path) -> None:
         assert hits[0].severity == "warning"
         assert hits[0].target == "user.user_notifications.stripe_charge_id"
         assert text_at(hits[0]).startswith("stripe_charge_id")
+
+
+@pytest.mark.parametrize(
+    ("table", "key", "fires"),
+    [
+        ("user", "user_id", False),  # umami: the table's own id under another name
+        ("users", "user_id", False),
+        ("website_events", "event_id", False),
+        ("user_profiles", "user_id", True),  # a 1:1 extension keyed by another table's id
+    ],
+)
+def test_r406_own_primary_key_is_not_a_reference(
+    table: str, key: str, fires: bool, tmp_path
+) -> None:
+    service = f"""
+service: user
+tables:
+  - name: {table}
+    columns:
+      - {{name: {key}, type: uuid, primary_key: true}}
+"""
+    hits = run("R406", service, tmp_path=tmp_path)
+    assert [h.target for h in hits] == ([f"user.{table}.{key}"] if fires else [])

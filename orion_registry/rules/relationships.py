@@ -13,6 +13,7 @@ from .base import Violation, rule
 from .context import ColumnRef, Context
 from .migration_sql import cross_database_references
 from .pgtypes import normalize
+from .words import singularize
 
 Key = tuple[str | int, ...]
 # The last part of an event name that says the owner's data changed: user.updated, email_changed.
@@ -575,6 +576,18 @@ def copy_refreshed(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violati
                 yield Violation(use.ref, f"copy '{use.ref.column.name}' {message}", key)
 
 
+def _is_own_id(ref: ColumnRef) -> bool:
+    """The column is its table's sole primary key and is named after the table."""
+    keys = [c for c in ref.table.columns if c.primary_key]
+    if len(keys) != 1 or keys[0] is not ref.column:
+        return False
+    stem = ref.column.name.removesuffix("_id")
+    table = ref.table.name
+    *head, last = table.split("_")
+    singular = "_".join([*head, singularize(last)])
+    return table.endswith(stem) or singular.endswith(stem)
+
+
 @rule("R406", "id-documents-target", "warning")
 def id_documents_target(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """A column named `*_id` documents what it points at.
@@ -583,7 +596,8 @@ def id_documents_target(ctx: Context, options: Mapping[str, Any]) -> Iterator[Vi
     Every column whose name ends in `_id` has `references` (what it points at, in this
     service or another), a `copy_of` (a copied id names its source), or `external: true`
     (an id issued outside Orion, such as a payment provider's). The `id` column itself
-    is not checked.
+    is not checked, nor a table's own id under another name: the sole primary key named
+    after its table (`user_id` of `user`/`users`, `event_id` of `website_events`).
 
     ## Why
     Without foreign keys, the registry is the only place that says `user_id` holds a
@@ -617,7 +631,7 @@ def id_documents_target(ctx: Context, options: Mapping[str, Any]) -> Iterator[Vi
     for ref in ctx.columns:
         col = ref.column
         documented = col.references is not None or col.copy_of is not None or col.external
-        if col.name.endswith("_id") and not documented:
+        if col.name.endswith("_id") and not documented and not _is_own_id(ref):
             yield Violation(
                 ref,
                 f"'{col.name}' does not say what it points at: add references "
