@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import NamedTuple
 
 from markupsafe import Markup
@@ -35,23 +36,39 @@ def column_rows(table: Table, ln: Links) -> list[ColumnCells]:
     ]
 
 
+def column_table_rows(table: Table, ln: Links) -> Markup:
+    """The `<tr>` lines (each ending in a newline) of a table's column list, with the cells
+    of `column_rows`: the hottest part of a service page, so joined here in one pass
+    rather than cell by cell in Jinja."""
+    return Markup(
+        "".join(
+            f"<tr><td>{esc(column.name)}</td><td>{esc(column.type)}</td>"
+            f"<td>{constraints(column)}</td><td>{_default(column)}</td>"
+            f"<td>{column_notes(column, ln)}</td></tr>\n"
+            for column in table.columns
+        )
+    )
+
+
+_NO_DEFAULT = Markup("")
+_UPDATED_AT = Markup("<em>updated at</em>")
+
+
 def _default(column: Column) -> Markup:
     if column.default is not None:
         return Markup(f"<code>{esc(column.default)}</code>")
-    return Markup("<em>updated at</em>" if column.updated_at else "")
+    return _UPDATED_AT if column.updated_at else _NO_DEFAULT
 
 
 def constraints(column: Column) -> Markup:
-    flags = [
-        name
-        for name, on in (
-            ("PK", column.primary_key),
-            ("unique", column.unique and not column.primary_key),
-            ("nullable", column.nullable),
-        )
-        if on
-    ]
-    return Markup(", ".join(flags))
+    primary_key = bool(column.primary_key)
+    return _constraints(primary_key, bool(column.unique) and not primary_key, bool(column.nullable))
+
+
+@lru_cache(maxsize=8)
+def _constraints(primary_key: bool, unique: bool, nullable: bool) -> Markup:
+    flags = (("PK", primary_key), ("unique", unique), ("nullable", nullable))
+    return Markup(", ".join(name for name, on in flags if on))
 
 
 def column_notes(column: Column, ln: Links) -> Markup:

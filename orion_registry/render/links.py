@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from markupsafe import Markup
 
@@ -56,5 +57,6 @@ class Links:
         return Markup(f'<a href="{href}">{code}</a>')
 
 
+@lru_cache(maxsize=1 << 14)
 def table_anchor(table: str) -> str:
     return f"table-{slug(table)}"

@@ -21,7 +21,7 @@ from ..loader import Registry, ServiceDoc
 from ..models import Migration
 from ..rules import RULES, Rule
 from .blocks import GeneratedPage, HtmlBlocks, mermaid_html
-from .cells import column_rows, kept_fresh, migration_kind
+from .cells import column_rows, column_table_rows, kept_fresh, migration_kind
 from .index import SiteIndex, build_index, owner_of
 from .links import Links, table_anchor
 from .mermaid import (
@@ -91,6 +91,7 @@ class _Renderer:
             html=blocks,
             mermaid_html=mermaid_html,
             column_rows=column_rows,
+            column_table_rows=column_table_rows,
             kept_fresh=kept_fresh,
             migration_kind=migration_kind,
             ln=links,

@@ -71,8 +71,21 @@ def page_url(uri: str, directory_urls: bool = True) -> str:
 def relative_url(from_uri: str, to_uri: str, directory_urls: bool = True) -> str:
     here, there = page_url(from_uri, directory_urls), page_url(to_uri, directory_urls)
     folder = here if here.endswith("/") or not here else posixpath.dirname(here)
-    rel = posixpath.relpath(there or ".", folder or ".")
+    rel = _relpath(there or ".", folder or ".")
     return f"{rel}/" if there.endswith("/") or not there else rel
+
+
+def _relpath(path: str, start: str) -> str:
+    """`posixpath.relpath` for two paths relative to the same folder, without its
+    `abspath` calls (a system call each; a large site asks for tens of thousands)."""
+    to = [part for part in posixpath.normpath(path).split("/") if part and part != "."]
+    here = [part for part in posixpath.normpath(start).split("/") if part and part != "."]
+    common = 0
+    for a, b in zip(to, here, strict=False):
+        if a != b:
+            break
+        common += 1
+    return "/".join([".."] * (len(here) - common) + to[common:]) or "."
 
 
 def relative(from_uri: str, to_uri: str) -> str:
