@@ -105,6 +105,7 @@ def setup(extra: str) -> None:
 
 def build_site() -> int:
     setup("docs")
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about MkDocs 2
     say("building the site into site/")
     return run(BIN / "mkdocs", "build", "--strict", check=False)
 
