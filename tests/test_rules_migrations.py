@@ -167,3 +167,17 @@ def test_m504_is_diff_only_and_silent_in_check(tmp_path) -> None:
     root = write_example(f"migrations:\n{entry(type='breaking')}", tmp_path)
     assert list(m504.check(Context(load_registry(root)), m504.options)) == []
     assert [f for f in check_registry(load_registry(root)) if f.rule == "M504"] == []
+
+
+def test_check_leaves_waivers_of_diff_only_rules_to_diff(tmp_path) -> None:
+    """`check` cannot tell whether an M504 waiver is used: no S603 for it there."""
+    example = """
+    # orion.yaml
+    waivers:
+      - {rule: M504, target: example, reason: migrated by hand, expires: 2999-01-01}
+      - {rule: N101, target: example, reason: nothing to waive, expires: 2999-01-01}
+    ---
+    tables: []
+    """
+    unused = [f.message for f in check_example(example, tmp_path) if f.rule == "S603"]
+    assert len(unused) == 1 and "N101" in unused[0], unused

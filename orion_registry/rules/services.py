@@ -141,7 +141,8 @@ def unused_waiver(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violatio
 
     ## What it checks
     After all rules ran, every valid waiver must have suppressed a finding. A waiver that
-    suppresses nothing is reported so it can be removed.
+    suppresses nothing is reported so it can be removed. Waivers of rules that only
+    `diff` or `drift` evaluate (M504, D7xx) are left to those commands.
 
     ## Why
     Once the underlying problem is fixed, a leftover waiver would silently excuse the
@@ -180,7 +181,9 @@ def unused_waiver(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violatio
     ```
     """
     for i, waiver, ref in _waiver_refs(ctx):
-        if i not in ctx.used_waivers and waiver_problem(waiver, ctx) is None:
+        if waiver_problem(waiver, ctx) is not None or RULES[waiver.rule].command != "check":
+            continue  # invalid (S602), or for a rule only `diff`/`drift` evaluates
+        if i not in ctx.used_waivers:
             yield Violation(
                 ref,
                 f"waiver {i + 1} ({waiver.rule} on {waiver.target}) suppresses nothing; remove it",
