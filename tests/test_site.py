@@ -10,6 +10,7 @@ import ast
 import contextlib
 import hashlib
 import html
+import json
 import os
 import re
 import shutil
@@ -38,6 +39,7 @@ from orion_registry.render.mermaid import (
     service_edges,
 )
 from orion_registry.render.paths import SitePaths, relative_url
+from orion_registry.reporters import sarif
 from orion_registry.rules import RULES
 
 from .helpers import BUNDLED_REGISTRY, ROOT
@@ -179,6 +181,15 @@ def test_references_in_and_consumers_come_from_other_services(site: Path) -> Non
         text = page_text(site / "services" / link.owner / "index.html")
         assert f"{link.table}.{link.column}" in text
         assert link.holder in text
+
+
+def test_sarif_help_links_point_at_published_rule_pages(site: Path) -> None:
+    """Every helpUri of `check --format sarif` names a page the build wrote."""
+    docs_url = "https://docs.example/orion/"
+    log = json.loads(sarif.render([], docs_url=docs_url))
+    for rule in log["runs"][0]["tool"]["driver"]["rules"]:
+        page = rule["helpUri"].removeprefix(docs_url)
+        assert (site / page / "index.html").is_file(), rule["helpUri"]
 
 
 def test_mermaid_is_loaded_from_the_vendored_copy_when_present(site: Path) -> None:

@@ -6,15 +6,18 @@ import json
 
 from .. import __version__
 from ..findings import LOAD_CODES, Finding
+from ..render.paths import SitePaths, page_url
 from ..rules import RULES
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 DEFAULT_DOCS_URL = "https://orion-registry.readthedocs.io/en/latest/"
 
 
-def rule_url(code: str, docs_url: str | None = None) -> str:
-    base = (docs_url or DEFAULT_DOCS_URL).rstrip("/")
-    return f"{base}/rules/{code}/"
+def rule_url(code: str | None, docs_url: str | None = None) -> str:
+    """The published page of rule `code` (the rules index for None), as the site names it."""
+    paths = SitePaths()
+    page = paths.rule(code) if code else paths.rules
+    return f"{(docs_url or DEFAULT_DOCS_URL).rstrip('/')}/{page_url(page)}"
 
 
 def _descriptors(docs_url: str | None) -> list[dict]:
@@ -35,7 +38,7 @@ def _descriptors(docs_url: str | None) -> list[dict]:
             "id": code,
             "name": name,
             "shortDescription": {"text": f"registry input is {name}"},
-            "helpUri": rule_url("load-errors", docs_url),
+            "helpUri": rule_url(None, docs_url),
             "defaultConfiguration": {"level": "error"},
         }
         for code, name in sorted(LOAD_CODES.items())
