@@ -8,15 +8,15 @@ else `registry/` next to `mkdocs.yml`.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .engine import RuleConfig, rule_config
-from .loader import Registry, load_registry
+from .engine import RuleConfig
+from .loader import Registry
 from .render import guide
-from .render.index import SiteIndex, build_index
+from .render.index import SiteIndex
 from .render.links import Links
+from .render.loaded import loaded
 from .render.paths import SitePaths
 from .rules import RULES, Rule
 
@@ -39,23 +39,6 @@ def site_paths(conf: Any) -> SitePaths:
     """Where the plugin puts its generated pages (its `base_path` option, if any)."""
     base = _plugin_options(conf).get("base_path") or ""
     return SitePaths(base=base, directory_urls=conf.get("use_directory_urls", True))
-
-
-def _stamp(root: Path) -> tuple[tuple[str, int], ...]:
-    """What makes a cached load stale: every registry file and its mtime."""
-    files = [p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()]
-    return tuple(sorted((p.as_posix(), p.stat().st_mtime_ns) for p in files))
-
-
-@lru_cache(maxsize=4)
-def _load(root: Path, stamp: tuple[tuple[str, int], ...]) -> tuple[Registry, RuleConfig, SiteIndex]:
-    registry = load_registry(root)
-    return registry, rule_config(registry), build_index(registry)
-
-
-def loaded(root: Path) -> tuple[Registry, RuleConfig, SiteIndex]:
-    """The registry at `root`, its rule configuration and site index (cached until edited)."""
-    return _load(root, _stamp(root))
 
 
 def define_env(env: Any) -> None:

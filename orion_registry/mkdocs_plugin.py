@@ -24,11 +24,11 @@ from mkdocs.structure.pages import Page
 from .engine import check_registry
 from .findings import Finding, summarize
 from .loader import Registry, RegistryNotFound
-from .macros import loaded
 from .render import Site, SitePaths, make_env, render_site
 from .render.blocks import assemble
 from .render.escape import escape_markdown
 from .render.index import SiteIndex
+from .render.loaded import loaded
 from .render.pages import STYLESHEET
 
 log = get_plugin_logger(__name__)
@@ -101,7 +101,7 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
 
     def check(self) -> tuple[Registry, SiteIndex, list[Finding]]:
         try:
-            # Shared with the guide's macros (orion_registry.macros), so a build loads once.
+            # Shared with the guide's macros (render.loaded), so a build loads once.
             registry, _, index = loaded(self.root)
         except RegistryNotFound as exc:
             raise PluginError(f"orion-registry: {exc} (plugin option `registry`)") from exc

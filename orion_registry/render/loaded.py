@@ -1,0 +1,29 @@
+"""The registry as a site build needs it (models, rule configuration, cross-service index),
+loaded once and cached until a file under the registry changes: the plugin and the guide's
+macros share one load per build, and `mkdocs serve` reloads only after an edit."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from ..engine import RuleConfig, rule_config
+from ..loader import Registry, load_registry
+from .index import SiteIndex, build_index
+
+
+def _stamp(root: Path) -> tuple[tuple[str, int], ...]:
+    """What makes a cached load stale: every registry file and its mtime."""
+    files = [p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()]
+    return tuple(sorted((p.as_posix(), p.stat().st_mtime_ns) for p in files))
+
+
+@lru_cache(maxsize=4)
+def _load(root: Path, stamp: tuple[tuple[str, int], ...]) -> tuple[Registry, RuleConfig, SiteIndex]:
+    registry = load_registry(root)
+    return registry, rule_config(registry), build_index(registry)
+
+
+def loaded(root: Path) -> tuple[Registry, RuleConfig, SiteIndex]:
+    """The registry at `root`, its rule configuration and site index (cached until edited)."""
+    return _load(root, _stamp(root))
