@@ -68,6 +68,20 @@ def test_i301_primary_key_reference_is_covered(tmp_path) -> None:
     assert run("I301", example, tmp_path) == []
 
 
+def test_i301_second_column_of_composite_primary_key_does_not_count(tmp_path) -> None:
+    example = """
+    tables:
+      - name: memberships
+        model: Membership
+        columns:
+          - {name: user_id, type: uuid, primary_key: true, external: true}
+          - {name: group_id, type: uuid, primary_key: true, external: true}
+    """
+    [hit] = run("I301", example, tmp_path)  # user_id leads the key; group_id leads nothing
+    assert hit.target == "example.memberships.group_id"
+    assert text_at(hit).startswith("group_id")
+
+
 # --- I302 ---------------------------------------------------------------------------------
 DELETED = "{name: deleted_at, type: timestamptz, nullable: true}"
 

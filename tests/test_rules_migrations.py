@@ -73,6 +73,13 @@ def test_m501_id_that_is_no_real_date(tmp_path) -> None:
     assert text_at(hit).startswith("20251399_add_prefs")
 
 
+@pytest.mark.parametrize("migration_id", ["20251018246000_add_prefs", "20251018126000_add_prefs"])
+def test_m501_id_with_no_real_time(migration_id: str, tmp_path) -> None:
+    [hit] = run("M501", entry(id=migration_id), tmp_path=tmp_path)
+    assert "real date" in hit.message
+    assert text_at(hit).startswith(migration_id)
+
+
 @pytest.mark.parametrize("missing", ["date", "type", "purpose", "rollback"])
 def test_m501_one_finding_per_missing_key(missing: str, tmp_path) -> None:
     [hit] = run("M501", entry(**{missing: None}), tmp_path=tmp_path)
@@ -158,6 +165,24 @@ def test_m503_date_order(second: str, fires: bool, tmp_path) -> None:
     if fires:
         assert hits[0].target == "example.20251017_older"
         assert "'20251018_add_user_preferences'" in hits[0].message  # names the previous one
+
+
+@pytest.mark.parametrize(
+    ("second_id", "fires"),
+    [
+        ("20251018093000_earlier", True),  # same day, earlier time: Prisma applies it first
+        ("20251018120000_same_time", False),
+        ("20251018150000_later", False),
+        ("20251018_no_time", False),  # no time to compare: the day is all there is
+    ],
+)
+def test_m503_same_day_ids_in_time_order(second_id: str, fires: bool, tmp_path) -> None:
+    first = entry(id="20251018120000_add_user_preferences")
+    hits = run("M503", first, entry(id=second_id), tmp_path=tmp_path)
+    assert [h.target for h in hits] == ([f"example.{second_id}"] if fires else [])
+    if fires:
+        assert "'20251018120000_add_user_preferences'" in hits[0].message
+        assert text_at(hits[0]).startswith(second_id)
 
 
 # --- M504 ---------------------------------------------------------------------------------

@@ -147,6 +147,28 @@ def test_r402_good_targets(column: str, tmp_path) -> None:
     assert run("R402", AUTH, consumer(column), tmp_path=tmp_path) == []
 
 
+@pytest.mark.parametrize(("source", "target"), [("Theme", "ui_theme"), ("ui_theme", "Theme")])
+def test_r402_enum_by_name_or_db_name_is_the_same_type(source: str, target: str, tmp_path) -> None:
+    example = f"""
+enums:
+  - {{name: Theme, db_name: ui_theme, values: [LIGHT, DARK]}}
+tables:
+  - name: users
+    model: User
+    columns:
+      - {ID}
+      - {{name: theme, type: {target}, unique: true}}
+  - name: sessions
+    model: Session
+    columns:
+      - {ID}
+      - {{name: theme, type: {source}, references: users.theme}}
+      - {{name: mode, type: text, references: users.theme}}
+"""
+    [hit] = run("R402", example, tmp_path=tmp_path)  # only the text column differs
+    assert hit.target == "example.sessions.mode"
+
+
 def test_r402_skips_targets_in_unloaded_services(tmp_path) -> None:
     column = ref(f"{{column: auth.users.nope, {API}}}")
     assert run("R402", consumer(column), tmp_path=tmp_path, broken="auth") == []
@@ -254,6 +276,22 @@ def test_r405_update_event_must_be_the_owners(tmp_path) -> None:
     owner = AUTH + "    - {name: auth.email_changed}\n"
     copy = _copy("sync: event, events: [auth.email_changed]")
     assert run("R405", owner, consumer(copy), tmp_path=tmp_path / "2") == []
+
+
+def test_r405_suggests_the_owners_own_update_events(tmp_path) -> None:
+    [hit] = run(
+        "R405", AUTH, consumer(_copy("sync: event, events: [auth.user_created]")), tmp_path=tmp_path
+    )
+    assert "auth.user_updated" in hit.message  # what auth publishes, not an invented name
+    assert "auth.updated" not in hit.message
+    owner = AUTH.replace("    - {name: auth.user_updated, payload: [user_id, changes]}\n", "")
+    [hit] = run(
+        "R405",
+        owner,
+        consumer(_copy("sync: event, events: [auth.user_created]")),
+        tmp_path=tmp_path / "2",
+    )
+    assert "auth.updated" in hit.message  # none published: an example name
 
 
 # --- R406: ids document their target -------------------------------------------------------

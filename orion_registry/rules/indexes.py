@@ -26,9 +26,10 @@ def link_column(link: str | Link | None) -> str | None:
 
 
 def is_reference_column(column: Column) -> bool:
-    """A column used to look rows up by another row's id: `*_id`, `references`, copy of an id."""
-    if column.primary_key:
-        return False
+    """A column used to look rows up by another row's id: `*_id`, `references`, copy of an id.
+
+    A primary key column is one too: only the key's first column is led by it.
+    """
     copied = link_column(column.copy_of)
     copies_an_id = copied is not None and is_id_name(copied.rsplit(".", 1)[-1])
     return column.name.endswith("_id") or column.references is not None or copies_an_id
@@ -75,7 +76,8 @@ def reference_indexed(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viol
     Every column that points at another row - a name ending in `_id`, a column with
     `references`, or a `copy_of` of an id column - is the first column of an index, is
     `unique: true` (a unique index) or is the primary key. A column that is only the second
-    column of a composite index does not count: the index cannot be searched by it alone.
+    column of a composite index (or composite primary key) does not count: the index cannot
+    be searched by it alone.
     Ids marked `external: true` are checked too: they are looked up as well (a payment
     provider's webhook names its own id).
 

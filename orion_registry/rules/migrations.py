@@ -11,19 +11,29 @@ from ..models import Migration
 from .base import Violation, rule
 from .context import Context, MigrationRef
 
-MIGRATION_ID = re.compile(r"^(?P<day>\d{8})(\d{6})?_[a-z0-9]+(_[a-z0-9]+)*$")
+MIGRATION_ID = re.compile(r"^(?P<day>\d{8})(?P<time>\d{6})?_[a-z0-9]+(_[a-z0-9]+)*$")
 REQUIRED_TEXT = ("purpose", "rollback")
+Stamp = tuple[dt.date, dt.time | None]  # an id's day, and its time when it has one
 
 
-def id_date(migration: Migration) -> dt.date | None:
-    """The day an id's `YYYYMMDD` prefix names; None when the id is malformed or no real date."""
+def id_stamp(migration: Migration) -> Stamp | None:
+    """The day (and time, if any) an id's `YYYYMMDD[HHMMSS]` prefix names; None when the id
+    is malformed or names no real date and time."""
     match = MIGRATION_ID.match(migration.id)
     if match is None:
         return None
     try:
-        return dt.datetime.strptime(match["day"], "%Y%m%d").date()
+        day = dt.datetime.strptime(match["day"], "%Y%m%d").date()
+        time = dt.datetime.strptime(match["time"], "%H%M%S").time() if match["time"] else None
     except ValueError:
         return None
+    return day, time
+
+
+def id_date(migration: Migration) -> dt.date | None:
+    """The day an id's `YYYYMMDD` prefix names; None when the id is malformed or no real date."""
+    stamp = id_stamp(migration)
+    return stamp[0] if stamp else None
 
 
 def entry_problems(migration: Migration) -> Iterator[tuple[str, str]]:
@@ -31,7 +41,7 @@ def entry_problems(migration: Migration) -> Iterator[tuple[str, str]]:
     if not MIGRATION_ID.match(migration.id):
         yield "id", "is not YYYYMMDD[HHMMSS]_snake_name (e.g. 20251018_add_user_preferences)"
     elif (day := id_date(migration)) is None:
-        yield "id", "does not start with a real date (YYYYMMDD)"
+        yield "id", "does not start with a real date and time (YYYYMMDD[HHMMSS])"
     elif migration.date is not None and migration.date != day:
         yield "date", f"has date {migration.date.isoformat()} but its id says {day.isoformat()}"
     if migration.date is None:
@@ -139,8 +149,19 @@ def breaking_migration_steps(ctx: Context, options: Mapping[str, Any]) -> Iterat
             )
 
 
-def _log_day(migration: Migration) -> dt.date | None:
-    return migration.date or id_date(migration)
+def _log_stamp(migration: Migration) -> Stamp | None:
+    """When an entry happened: its date (or its id's day), and its id's time if it has one."""
+    stamp = id_stamp(migration)
+    day = migration.date or (stamp[0] if stamp else None)
+    return (day, stamp[1] if stamp else None) if day else None
+
+
+def _earlier(stamp: Stamp, than: Stamp) -> bool:
+    """Earlier day, or the same day and an earlier id time (when both ids have one)."""
+    (day, time), (then_day, then_time) = stamp, than
+    if day != then_day:
+        return day < then_day
+    return time is not None and then_time is not None and time < then_time
 
 
 @rule("M503", "migration-log-ordered", "error")
@@ -149,8 +170,9 @@ def migration_log_ordered(ctx: Context, options: Mapping[str, Any]) -> Iterator[
 
     ## What it checks
     Within one service no two entries share an `id`, and each entry's `date` (or, without
-    one, the day its id starts with) is not earlier than the previous entry's. The
-    finding points at the later entry and names the earlier one.
+    one, the day its id starts with) is not earlier than the previous entry's; on the same
+    day, two ids that both carry a time (`YYYYMMDDHHMMSS_...`) are in time order, the order
+    Prisma applies them in. The finding points at the later entry and names the earlier one.
 
     ## Why
     The migration log is read top to bottom as the history of the database. A duplicate
@@ -188,7 +210,7 @@ def migration_log_ordered(ctx: Context, options: Mapping[str, Any]) -> Iterator[
     ```
     """
     seen: dict[tuple[str, str], MigrationRef] = {}
-    previous: dict[str, tuple[MigrationRef, dt.date]] = {}  # service -> last dated entry
+    previous: dict[str, tuple[MigrationRef, Stamp]] = {}  # service -> last dated entry
     for ref in ctx.migrations:
         service, migration = ref.doc.name, ref.migration
         first = seen.setdefault((service, migration.id), ref)
@@ -199,19 +221,26 @@ def migration_log_ordered(ctx: Context, options: Mapping[str, Any]) -> Iterator[
                 f"{int(first.path[-1]) + 1})",
                 ("id",),
             )
-        day = _log_day(migration)
-        if day is None:
+        stamp = _log_stamp(migration)
+        if stamp is None:
             continue
         before = previous.get(service)
-        if before is not None and day < before[1]:
+        if before is not None and _earlier(stamp, before[1]):
+            same_day = stamp[0] == before[1][0]
             yield Violation(
                 ref,
-                f"migration '{migration.id}' ({day.isoformat()}) comes after "
-                f"'{before[0].migration.id}' ({before[1].isoformat()}); keep the log in date order",
-                ("date",),
+                f"migration '{migration.id}' ({_shown(stamp, same_day)}) comes after "
+                f"'{before[0].migration.id}' ({_shown(before[1], same_day)}); keep the log in "
+                f"date order",
+                ("id" if same_day else "date",),
             )
         else:
-            previous[service] = (ref, day)
+            previous[service] = (ref, stamp)
+
+
+def _shown(stamp: Stamp, with_time: bool) -> str:
+    day, time = stamp
+    return f"{day.isoformat()} {time.isoformat()}" if with_time and time else day.isoformat()
 
 
 @rule("M504", "migration-covers-changes", "error", diff_only=True)

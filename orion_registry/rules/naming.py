@@ -213,8 +213,11 @@ def model_pascal_case(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viol
 
 
 def _singular_word(word: str, uncountable: set[str]) -> str:
-    """`Preferences` -> `Preference`; acronyms (`SMS`) and singular words stay as they are."""
-    if len(word) > 1 and word.isupper():
+    """`Preferences` -> `Preference`; acronyms and singular words stay as they are.
+
+    An acronym is all capitals (`SMS`) or has no vowel (`Sms`, `Gps`): no English noun.
+    """
+    if len(word) > 1 and (word.isupper() or set(word.lower()).isdisjoint("aeiouy")):
         return word
     if is_singular(word, uncountable):
         return word
@@ -230,7 +233,7 @@ def model_singular(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violati
     The last word of every table's `model`, when given (`UserPreferences` ->
     `Preferences`), is a singular English noun as `inflect` reads it. Uncountable words
     (`News`, `Series`, and the `uncountable` option: `Data`, `Metadata`...) count as
-    singular; an all-capitals acronym (`SMS`) is not judged.
+    singular; an acronym (`SMS`, or `Sms`: all capitals or no vowel) is not judged.
 
     ## Why
     The guide names models in the singular (`User` mapped to `users`): a model value is

@@ -244,6 +244,12 @@ def reference_target_exists(ctx: Context, options: Mapping[str, Any]) -> Iterato
     """
     owners = table_owners(ctx)
     loaded = set(ctx.registry.services)
+    # An enum type may be written by its name or its db_name: compare one spelling.
+    enum_spelling = {(e.doc.name, e.enum.db_name): e.enum.name for e in ctx.enums if e.enum.db_name}
+
+    def type_of(ref: ColumnRef) -> str:
+        return normalize(enum_spelling.get((ref.doc.name, ref.column.type), ref.column.type))
+
     for use in links(ctx):
         name = use.ref.column.name
         if use.target is None:
@@ -263,7 +269,7 @@ def reference_target_exists(ctx: Context, options: Mapping[str, Any]) -> Iterato
         elif target is None:
             where = "table" if (service, table) not in ctx.table_index else "column"
             problem = f"names {where} '{use.column}', which does not exist in service '{service}'"
-        elif normalize(target.column.type) != normalize(use.ref.column.type):
+        elif type_of(target) != type_of(use.ref):
             problem = (
                 f"is {use.ref.column.type} but its target {target.target} is {target.column.type}"
             )
@@ -495,8 +501,10 @@ def freshness_problem(use: LinkUse, ctx: Context) -> tuple[Key, str] | None:
         return None  # target unknown or unloaded: R402 decides
     if any(is_update_event(e) and owner in ctx.publishers.get(e, ()) for e in link.events):
         return None
+    published = ctx.registry.services[owner].model.events.publishes
+    updates = [e.name for e in published if is_update_event(e.name)] or [f"{owner}.updated"]
     return use.key("events"), (
-        f"is refreshed by no update event of '{owner}' (e.g. {owner}.updated); "
+        f"is refreshed by no update event of '{owner}' (e.g. {', '.join(updates)}); "
         f"listed: {', '.join(link.events)}"
     )
 
