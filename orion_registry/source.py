@@ -496,8 +496,9 @@ def _scalar(node: ScalarNode) -> object:
         return value
     if tag == _NULL:
         return None
-    if tag == _BOOL:
-        return value.lower() in ("yes", "true", "on")
+    if tag == _BOOL:  # YAML 1.2: only true/false; YAML 1.1's yes/no/on/off stay text, so
+        lowered = value.lower()  # `severity: off` and an enum value `ON` mean what they say
+        return lowered == "true" if lowered in ("true", "false") else value
     if tag == _INT:
         try:
             return int(value)

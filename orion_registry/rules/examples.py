@@ -14,6 +14,8 @@ from pathlib import Path
 
 import yaml
 
+from ..source import parse
+
 SETTINGS_MARK = "# orion.yaml"
 FILE_MARK = "# file: "
 _DOC_SPLIT = re.compile(r"^---\s*$", re.MULTILINE)
@@ -37,7 +39,7 @@ def write_example(example: str, root: Path) -> Path:
         if doc.lstrip().startswith(SETTINGS_MARK):
             (root / "orion.yaml").write_text(doc, encoding="utf-8")
             continue
-        data = yaml.safe_load(doc) or {}
+        data = parse(doc).data or {}  # read as the registry reads it (YAML 1.2 booleans)
         name = data.setdefault("service", "example")
         filled = {
             "service": name,
