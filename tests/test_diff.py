@@ -505,3 +505,83 @@ def test_output_is_deterministic(repo: Repo) -> None:
     first, second = repo.diff(fmt="markdown")[1], repo.diff(fmt="markdown")[1]
     assert first == second
     assert first.index("auth") < first.index("User Service")
+
+
+# --- found by trying the command on hand-made repositories ----------------------------------
+def test_removed_service_impact_names_the_consumers_of_its_events(repo: Repo) -> None:
+    services = {p.stem: yaml.safe_load(p.read_text()) for p in repo.registry.glob("services/*")}
+    removed = "auth"
+    published = {e["name"] for e in services[removed]["events"]["publishes"]}
+    consumers = {
+        name
+        for name, d in services.items()
+        if name != removed and published & set(d.get("events", {}).get("consumes", []))
+    }
+    assert consumers, "the bundled registry should consume an auth event somewhere"
+    repo.file(removed).unlink()
+    _, payload, _ = repo.diff()
+    [change] = changes_of(payload, "service.removed")
+    consuming = {i["service"] for i in change["impacted"] if i["via"] == "consumes"}
+    assert consuming == consumers
+
+
+def test_event_moved_to_another_service_is_not_breaking(repo: Repo) -> None:
+    moved: list[dict] = []
+
+    def unpublish(d: dict) -> None:
+        moved.append(d["events"]["publishes"].pop())
+
+    repo.edit("user", unpublish)
+    repo.edit("auth", lambda d: d["events"]["publishes"].append(moved[0]))
+    _, payload, _ = repo.diff()
+    [change] = changes_of(payload, "event.unpublished")
+    assert change["breaking"] is False
+    assert change["impacted"] == []
+    assert "now published by auth" in change["detail"]
+
+
+def test_append_only_message_and_none_default_read_well(repo: Repo) -> None:
+    def change(d: dict) -> None:
+        d["migrations"][0]["purpose"] = "Something else entirely."
+        column(d, "users", "avatar_url").update(nullable=False, default="''")
+
+    repo.edit("user", change)
+    _, payload, _ = repo.diff()
+    [nullability] = changes_of(payload, "column.nullability")
+    assert nullability["breaking"] is True  # a default does not fill the existing NULLs
+    [default] = changes_of(payload, "column.default")
+    assert "default none -> ''" in default["detail"]
+    [edited] = [f for f in m504(payload) if "append-only" in f["message"]]
+    assert "instead of editing an old one" in edited["message"]
+
+
+def test_markdown_of_new_entries_only_has_no_empty_change_table(repo: Repo) -> None:
+    repo.edit("user", lambda d: d["migrations"].append(entry("note", "non-breaking", "A note.")))
+    code, markdown, _ = repo.diff(fmt="markdown")
+    assert code == 0
+    changes = markdown.split("### Changes\n", 1)[1].split("\n\n###", 1)[0]
+    assert "|" not in changes
+    assert "new migration entries only" in changes
+
+
+def test_base_that_is_a_file_is_named_as_such(repo: Repo) -> None:
+    settings = (repo.registry / "orion.yaml").relative_to(repo.path).as_posix()
+    code, out, err = run_cli("diff", "--base", settings)
+    assert (code, out) == (2, "")
+    assert f"base '{settings}' is a file" in err
+
+
+def test_removed_service_is_reported_at_its_repository_path(repo: Repo) -> None:
+    repo.file("auth").unlink()
+    code, payload, _ = repo.diff()
+    assert code == 1
+    [change] = changes_of(payload, "service.removed")
+    assert change["file"] == "registry/services/auth.yaml"
+    assert "was at main:registry/services/auth.yaml:" in change["detail"]
+    code, out, _ = repo.diff(fmt="sarif")
+    uris = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in json.loads(out)["runs"][0]["results"]
+        if r["ruleId"] == "M504"
+    }
+    assert uris == {"registry/services/auth.yaml"}

@@ -13,10 +13,18 @@ from pathlib import Path
 
 from ..engine import apply_waivers, check_registry, rule_config
 from ..findings import Finding, exit_code, sort_findings
-from ..loader import Registry, ServiceDoc, load_registry, load_service_file, service_files
+from ..loader import (
+    SERVICES_DIR,
+    Registry,
+    ServiceDoc,
+    display_path,
+    load_registry,
+    load_service_file,
+    service_files,
+)
 from ..rules import RULES
 from ..rules.context import Context
-from .changes import Change, Impact
+from .changes import Change, Impact, Place
 from .comparison import compare
 from .coverage import CODE, cover
 from .gitsource import BaseError, BaseFiles, read_directory, read_revision
@@ -47,6 +55,10 @@ class DiffResult:
 def read_base(base: str, registry: Path) -> BaseFiles:
     """`base` is a directory holding a registry, or else a git revision."""
     path = Path(base)
+    if path.is_file():
+        raise BaseError(
+            f"base '{base}' is a file: give a directory holding the base registry or a git revision"
+        )
     return read_directory(path) if path.is_dir() else read_revision(registry, base)
 
 
@@ -70,10 +82,23 @@ def review(registry_dir: Path | str, base: str) -> DiffResult:
         else:
             result.base[name] = doc
     dependents = Dependents(head.services)
-    result.changes = changes = compare(result.base, head.services, names, dependents.consumers)
+    result.changes = changes = compare(result.base, head.services, names, dependents)
+    _point_at_work_tree(changes, head, files)
     attach(changes, dependents)
     result.findings = sort_findings(findings + _m504(changes, result.base, head, findings))
     return result
+
+
+def _point_at_work_tree(changes: list[Change], head: Registry, files: BaseFiles) -> None:
+    """A removed service is reported at its file's path in the work tree (a deleted file),
+    not at `REV:path` or another directory: SARIF and annotations need a repository path."""
+    gone = {Path(f).stem: f for f in files.services}
+    for change in changes:
+        if change.kind == "service.removed":
+            was = change.place
+            file = display_path(head.root, SERVICES_DIR, gone[change.service])
+            change.place = Place(file, was.line, was.column)
+            change.detail += f" (was at {was})"
 
 
 def _changed(head: Registry, files: BaseFiles) -> set[str]:

@@ -13,7 +13,8 @@ from typing import Any
 from ..loader import ServiceDoc
 
 Path = tuple[str | int, ...]
-# What dependents hang on: ("service", svc) | ("table", svc, t) | ("column", svc, t, c)
+# What dependents hang on: ("service", svc, *its published events) | ("table", svc, t)
+# | ("column", svc, t, c)
 # | ("enum", svc, name, db_name) | ("event", name)
 Subject = tuple[str, ...]
 _WORD = re.compile(r"[a-z0-9_]+")

@@ -24,22 +24,21 @@ from .classify import (
     same_table_shape,
     same_type,
 )
-
-Consumers = Callable[[str], set[str]]  # event name -> services consuming it now
+from .impact import Dependents
 
 
 def compare(
     base: Mapping[str, ServiceDoc],
     head: Mapping[str, ServiceDoc],
     names: Iterable[str],
-    consumers: Consumers,
+    dependents: Dependents,
 ) -> list[Change]:
     """The changes of the services `names` (in name order, each in file order)."""
     changes: list[Change] = []
     for name in sorted(names):
         old, new = base.get(name), head.get(name)
         if old is not None and new is not None:
-            changes.extend(_ServiceDiff(old, new, consumers).run())
+            changes.extend(_ServiceDiff(old, new, dependents).run())
         elif new is not None:
             count = len(new.model.tables)
             changes.append(
@@ -62,7 +61,7 @@ def compare(
                     "service removed with its database",
                     place(old, ("service",)),
                     (words(name),),
-                    ("service", name),
+                    ("service", name, *(e.name for e in old.model.events.publishes)),
                 )
             )
     return changes
@@ -137,18 +136,20 @@ def _match(
     )
 
 
+def _value_text(value: Any) -> str:
+    return "none" if value is None else str(value)
+
+
 def _link_text(link: Any) -> str:
-    if link is None:
-        return "none"
-    if isinstance(link, str):
-        return link
+    if link is None or isinstance(link, str):
+        return _value_text(link)
     sync = f" (sync: {link.sync})" if link.sync else ""
     return f"{link.column}{sync}"
 
 
 # Column attributes compared as a whole: (attribute, label, how a value is shown).
 _COLUMN_ATTRIBUTES: tuple[tuple[str, str, Callable[[Any], str]], ...] = (
-    ("default", "default", str),
+    ("default", "default", _value_text),
     ("unique", "unique", str),
     ("primary_key", "primary key", str),
     ("references", "references", _link_text),
@@ -157,8 +158,8 @@ _COLUMN_ATTRIBUTES: tuple[tuple[str, str, Callable[[Any], str]], ...] = (
 
 
 class _ServiceDiff:
-    def __init__(self, old: ServiceDoc, new: ServiceDoc, consumers: Consumers) -> None:
-        self.old, self.new, self.consumers = old, new, consumers
+    def __init__(self, old: ServiceDoc, new: ServiceDoc, dependents: Dependents) -> None:
+        self.old, self.new, self.dependents = old, new, dependents
         self.name = new.name
 
     def change(
@@ -430,8 +431,12 @@ class _ServiceDiff:
         old, new = self.old.model.events, self.new.model.events
         matched = _match(old.publishes, new.publishes)
         for i, event in matched.removed:
-            others = sorted(self.consumers(event.name) - {svc})
-            who = f"; consumed by {', '.join(others)}" if others else "; no service consumes it"
+            others = sorted(self.dependents.consumers(event.name) - {svc})
+            moved = sorted(self.dependents.publishers(event.name) - {svc})
+            if moved:  # its consumers still get it
+                who, others = f"; now published by {', '.join(moved)}", []
+            else:
+                who = f"; consumed by {', '.join(others)}" if others else "; no service consumes it"
             yield self.change(
                 "event.unpublished",
                 f"{svc}.{event.name}",

@@ -71,11 +71,11 @@ def cover(
     for change in changes:
         if change.kind in ("migration.edited", "migration.removed"):
             change.status = "forbidden"
-            verb = "edited" if change.kind == "migration.edited" else "deleted"
+            verb = "editing" if change.kind == "migration.edited" else "deleting"
             report(
                 change,
                 f"{change.detail}: the migration log is append-only; restore the "
-                f"entry and add a new one instead of changing one that was {verb}",
+                f"entry and add a new one instead of {verb} an old one",
             )
             continue
         if not change.needs_entry:

@@ -74,10 +74,27 @@ class Dependents:
         """Services that consume `event` or keep data in sync with it."""
         return {doc.name for doc, *_ in self._index.get(("event", event), [])}
 
+    @cached_property
+    def _publishers(self) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = defaultdict(set)
+        for name, doc in self.services.items():
+            for event in doc.model.events.publishes:
+                found[event.name].add(name)
+        return found
+
+    def publishers(self, event: str) -> set[str]:
+        """Services that publish `event` now."""
+        return self._publishers.get(event, set())
+
     def of(self, subject: Subject) -> list[Impact]:
         kind, *rest = subject
         if kind == "enum":
             found = self._enum_users(rest[0], {n for n in rest[1:] if n})
+        elif kind == "service":  # its columns, and its events that nobody publishes now
+            svc, *events = rest
+            keys = [("service", svc)]
+            keys += [("event", e) for e in events if not self.publishers(e)]
+            found = [_impact(*dep) for key in keys for dep in self._index.get(key, [])]
         else:
             found = [_impact(*dep) for dep in self._index.get((kind, *rest), [])]
         unique = {(i.file, i.line, i.target, i.via): i for i in found}

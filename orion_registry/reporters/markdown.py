@@ -105,7 +105,12 @@ def _request(result: DiffResult, name: str, changes: list[Change]) -> str:
         "## Schema Change Request",
         f"### Service\n{about}",
         "### Type of Change\n" + "\n".join(boxes),
-        "### Changes\n" + table(["", "Change", "Target", "Detail", "Migration log"], rows),
+        "### Changes\n"
+        + (
+            table(["", "Change", "Target", "Detail", "Migration log"], rows)
+            if rows
+            else "_No schema change: new migration entries only._"
+        ),
         "### Proposed Schema\n" + _schema(old, new, changes),
         "### Rationale\n" + _bullets(esc(m.purpose) for m in entries if m.purpose),
         "### Relationships\n" + _relationships(new, changes),
