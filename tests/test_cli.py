@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -332,3 +333,17 @@ def test_a_selector_matching_no_rule_is_a_usage_error(option: str):
     code, out, err = run_cli("check", "--registry", str(BUNDLED_REGISTRY), option, "N1,XYZ")
     assert code == 2
     assert "'XYZ' matches no rule code" in err and not out
+
+
+def test_default_registry_is_found_from_a_subfolder(tmp_path: Path, monkeypatch) -> None:
+    """Like ruff finding its config: `check` in a subfolder uses the registry above it."""
+    repo = tmp_path / "repo"
+    shutil.copytree(BUNDLED_REGISTRY, repo / "registry")
+    (repo / ".git").mkdir()
+    (repo / "docs" / "deep").mkdir(parents=True)
+    monkeypatch.chdir(repo / "docs" / "deep")
+    code, out, _ = run_cli("check", "--format", "json", "--select", "L")
+    assert code == 0 and '"total": 0' in out, out
+    monkeypatch.chdir(tmp_path)  # above the repository: nothing to find
+    code, _, err = run_cli("check")
+    assert code == 2 and "'registry' does not exist" in err

@@ -4,9 +4,11 @@ reporting findings."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Iterable
 from functools import partial
+from pathlib import Path
 
 from ..findings import LOAD_CODES, Finding, exit_code
 from ..loader import SERVICES_DIR, Registry, ServiceDoc, display_path, load_registry
@@ -32,12 +34,25 @@ def codes(value: str) -> list[str]:
     return selected
 
 
+def default_registry(start: Path | None = None) -> str:
+    """`registry/` here or in the nearest parent folder up to the repository top, as a
+    path relative to the working directory (so findings read `../registry/...`)."""
+    here = Path.cwd() if start is None else start
+    for folder in (here, *here.parents):
+        if (folder / DEFAULT_REGISTRY / SERVICES_DIR).is_dir():
+            return os.path.relpath(folder / DEFAULT_REGISTRY, here)
+        if (folder / ".git").exists():
+            break
+    return DEFAULT_REGISTRY
+
+
 def add_registry_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--registry",
-        default=DEFAULT_REGISTRY,
+        default=default_registry(),
         metavar="DIR",
-        help="registry directory (default: %(default)s)",
+        help="registry directory (default: registry/ here or in the nearest parent "
+        "folder up to the repository top: %(default)s)",
     )
 
 
