@@ -187,3 +187,75 @@ def test_handwritten_service_ddl_applies_to_a_real_server(tmp_path, pg_database:
         assert row == (1, "OPEN", [], 0, False, True)
         with pytest.raises(psycopg.errors.ForeignKeyViolation):
             conn.execute("INSERT INTO orders (customer_id, ref) VALUES (gen_random_uuid(), 'r2')")
+
+
+# Shapes of real-world Prisma schemas (../shared/corpus) that once made the DDL fail.
+IMPORTED_SHAPES = """
+service: ledger
+enums:
+  - {name: Role, values: [USER, ADMIN]}
+tables:
+  - name: Account
+    model: Account
+    columns:
+      - {name: id, type: text, primary_key: true}
+      - {name: userId, type: text, primary_key: true}
+      - {name: handle, type: citext, unique: true}
+      - {name: roles, type: 'Role[]', default: '[USER, ADMIN]'}
+      - {name: scopes, type: 'text[]', default: '["NEW", "a b", "x,\\"y\\""]'}
+      - {name: codes, type: 'integer[]', default: '[1, 2]'}
+      - {name: email, type: text}
+      - {name: settings, type: jsonb, default: '{"size": "pruned", "fp":"fp16", "n": [1.5]}'}
+      - {name: layout, type: json, nullable: true, default: '{"x":0, "w": 4}'}
+    indexes:
+      - {name: Account.email_unique, columns: [email], unique: true}
+  - name: Order
+    model: Order
+    columns:
+      - {name: id, type: text, primary_key: true}
+      - {name: accountId, type: text, references: Account.id}
+      - {name: accountUserId, type: text, references: Account.userId}
+      - {name: parentId, type: text, nullable: true, references: Order.id}
+      - {name: accountEmail, type: text, references: Account.email}
+"""
+
+
+def test_list_defaults_are_array_literals(tmp_path) -> None:
+    ddl = ddl_of(tmp_path, IMPORTED_SHAPES, "ledger")
+    assert '"roles" "Role"[] NOT NULL DEFAULT \'{USER,ADMIN}\'' in ddl
+    assert '"scopes" text[] NOT NULL DEFAULT E\'{NEW,"a b","x,\\\\"y\\\\""}\'' in ddl
+    assert "\"codes\" integer[] NOT NULL DEFAULT '{1,2}'" in ddl
+
+
+def test_a_type_from_an_extension_creates_the_extension_first(tmp_path) -> None:
+    kinds = [type(s).__name__ for s in statements(ddl_of(tmp_path, IMPORTED_SHAPES, "ledger"))]
+    assert kinds.index("CreateExtensionStmt") < kinds.index("CreateStmt")
+    assert "CreateExtensionStmt" not in [type(s).__name__ for s in statements(ddl_of(tmp_path))]
+
+
+def test_no_foreign_key_to_a_column_that_is_not_unique_on_its_own(tmp_path) -> None:
+    """A composite Prisma relation is imported as one reference per column (with a
+    warning): a single-column foreign key to a part of a composite key is no constraint
+    PostgreSQL accepts, so there is none; the DDL says why in a comment."""
+    ddl = ddl_of(tmp_path, IMPORTED_SHAPES, "ledger")
+    keys = [
+        (cmd.def_.fk_attrs[0].sval, cmd.def_.pktable.relname)
+        for stmt in statements(ddl)
+        if isinstance(stmt, ast.AlterTableStmt)
+        for cmd in stmt.cmds
+    ]
+    assert keys == [("parentId", "Order"), ("accountEmail", "Account")]
+    assert '-- no foreign key "Order"."accountId" -> "Account"."id"' in ddl
+
+
+@pytest.mark.system
+def test_imported_shapes_apply_to_a_real_server(tmp_path, pg_database: str) -> None:
+    import psycopg
+
+    with psycopg.connect(pg_database, autocommit=True) as conn:
+        conn.execute(ddl_of(tmp_path, IMPORTED_SHAPES, "ledger"))
+        row = conn.execute(
+            "INSERT INTO \"Account\" (id, \"userId\", handle, email) VALUES ('a', 'u', 'Me', 'e') "
+            "RETURNING roles::text[], scopes, codes, handle = 'ME'"
+        ).fetchone()
+    assert row == (["USER", "ADMIN"], ["NEW", "a b", 'x,"y"'], [1, 2], True)

@@ -1,32 +1,39 @@
 """A service of the registry -> PostgreSQL DDL for its database.
 
-Order: enum types, tables (columns, primary key, unique constraints), comments, indexes,
-then foreign keys as `ALTER TABLE` (so tables may reference each other in any order).
-A foreign key comes only from a two-part `references: table.column` to a table of this
-service: a reference to another service's database never becomes a constraint.
+Order: extensions whose types columns use (`citext`), enum types, tables (columns,
+primary key, unique constraints), comments, indexes, then foreign keys as `ALTER TABLE`
+(so tables may reference each other in any order). A foreign key comes only from a
+two-part `references: table.column` to a table of this service: a reference to another
+service's database never becomes a constraint, and one to a column not unique on its own
+(part of a composite key) becomes a comment.
 Identifiers and literals are quoted by psycopg; types must look like a type and
 expressions (`where:`, `dbgenerated(...)`) must parse as one SQL expression.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
 
 from psycopg import sql
 
 from ..loader import ServiceDoc
-from ..models import Column, Index, Link, Table
+from ..models import Column, Index, Link, Service, Table
 from .normal import (
     SAFE_TYPE,
     ExpressionError,
     column_type,
     enum_types,
     expression,
+    is_json,
     registry_default,
+    unique_columns,
 )
 
 Path = tuple[str | int, ...]
+
+# Types that an extension shipped with PostgreSQL (contrib) provides: the DDL creates it.
+EXTENSION_TYPES = {"citext": "citext", "hstore": "hstore", "ltree": "ltree"}
 
 
 class DdlError(ValueError):
@@ -43,7 +50,7 @@ def ident(name: str) -> str:
 
 
 def literal(value: object) -> str:
-    return sql.Literal(value).as_string(None)
+    return sql.Literal(value).as_string(None).lstrip()  # ` E'a\\b'`: no leading space
 
 
 def _names(names: list[str]) -> str:
@@ -61,8 +68,24 @@ class ForeignKey:
     def name(self) -> str:
         return f"{self.table}_{self.column}_fkey"
 
+    def sql(self) -> str:
+        return (
+            f"ALTER TABLE {ident(self.table)} ADD CONSTRAINT {ident(self.name)} "
+            f"FOREIGN KEY ({ident(self.column)}) "
+            f"REFERENCES {ident(self.ref_table)} ({ident(self.ref_column)});"
+        )
 
-def foreign_key(table: Table, column: Column, tables: set[str]) -> ForeignKey | None:
+    def note(self) -> str:
+        """A comment instead of a key PostgreSQL refuses, when the target column is not
+        unique on its own (one column of a composite relation, imported per column)."""
+        text = (
+            f"no foreign key {ident(self.table)}.{ident(self.column)} -> "
+            f"{ident(self.ref_table)}.{ident(self.ref_column)}: the target is not unique on its own"
+        )
+        return "-- " + " ".join(text.split())  # a newline in a name must not end the comment
+
+
+def foreign_key(table: Table, column: Column, tables: Container[str]) -> ForeignKey | None:
     """The in-database foreign key a column declares, if any (never across databases)."""
     ref = column.references
     if isinstance(ref, Link):
@@ -75,6 +98,17 @@ def foreign_key(table: Table, column: Column, tables: set[str]) -> ForeignKey | 
     if ref_table not in tables:
         return None  # another service's table (R401) or a typo (R402): no constraint
     return ForeignKey(table.name, column.name, ref_table, ref_column)
+
+
+def extensions(service: Service, enums: dict[str, str]) -> list[str]:
+    """The extensions whose types the service's columns use, sorted."""
+    used = set()
+    for table in service.tables:
+        for col in table.columns:
+            type_name, is_enum = column_type(col.type, enums)
+            if not is_enum and type_name.split("[")[0] in EXTENSION_TYPES:
+                used.add(EXTENSION_TYPES[type_name.split("[")[0]])
+    return sorted(used)
 
 
 def default_sql(column: Column, path: Path) -> str | None:
@@ -93,6 +127,8 @@ def default_sql(column: Column, path: Path) -> str | None:
             raise DdlError(f"default: {exc}", (*path, "default")) from None
     if isinstance(column.default, bool | int | float):
         return literal(column.default)
+    if isinstance(column.default, str) and is_json(column.type):
+        return literal(column.default.strip())  # as written: `json` keeps its key order
     return literal(canonical)
 
 
@@ -161,12 +197,15 @@ def service_ddl(doc: ServiceDoc, with_comments: bool = True) -> str:
     """The DDL that creates `doc`'s database objects; DdlError on a value it cannot write."""
     service = doc.model
     enums = enum_types(service)
-    tables = {t.name for t in service.tables}
+    keys = {t.name: unique_columns(t) for t in service.tables}
     blocks = [f"-- Service {service.service}: database {service.database}"]
+    blocks += [
+        f"CREATE EXTENSION IF NOT EXISTS {ident(name)};" for name in extensions(service, enums)
+    ]
     for enum in service.enums:
         values = ", ".join(literal(v) for v in enum.values)
         blocks.append(f"CREATE TYPE {ident(enum.db_name or enum.name)} AS ENUM ({values});")
-    indexes, keys = [], []
+    indexes, constraints = [], []
     for t, table in enumerate(service.tables):
         path: Path = ("tables", t)
         blocks.append(table_sql(table, enums, path))
@@ -177,12 +216,8 @@ def service_ddl(doc: ServiceDoc, with_comments: bool = True) -> str:
             index_sql(table, ix, (*path, "indexes", i)) for i, ix in enumerate(table.indexes)
         ]
         for col in table.columns:
-            fk = foreign_key(table, col, tables)
+            fk = foreign_key(table, col, keys)
             if fk is not None:
-                keys.append(
-                    f"ALTER TABLE {ident(fk.table)} ADD CONSTRAINT {ident(fk.name)} "
-                    f"FOREIGN KEY ({ident(fk.column)}) "
-                    f"REFERENCES {ident(fk.ref_table)} ({ident(fk.ref_column)});"
-                )
-    sections = [*blocks, "\n".join(indexes), "\n".join(keys)]
+                constraints.append(fk.sql() if fk.ref_column in keys[fk.ref_table] else fk.note())
+    sections = [*blocks, "\n".join(indexes), "\n".join(constraints)]
     return "\n\n".join(s for s in sections if s) + "\n"

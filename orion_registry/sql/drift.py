@@ -19,7 +19,7 @@ from ..rules import drift as codes
 from ..rules.base import Violation
 from ..rules.context import ColumnRef, Context, Ref, TableRef
 from .introspect import LiveIndex, LiveSchema, LiveTable
-from .normal import column_type, enum_types, predicate, registry_default
+from .normal import column_type, enum_types, predicate, registry_default, unique_columns
 
 Difference = tuple[str, Violation]
 
@@ -78,7 +78,8 @@ def _columns(ctx: Context, tref: TableRef, table: LiveTable) -> Iterator[Differe
     enums = enum_types(tref.service)
     name = tref.table.name
     primary = [c.name for c in tref.table.columns if c.primary_key]
-    unique_columns = {ix.columns[0] for ix in table.indexes.values() if _single_unique(ix)}
+    unique_in_registry = unique_columns(tref.table)  # `unique: true`, a lone key, an index
+    unique_live = {ix.columns[0] for ix in table.indexes.values() if _single_unique(ix)}
     for ref in ctx.columns_of(tref):
         col, where = ref.column, f"{name}.{ref.column.name}"
         found = table.columns.get(col.name)
@@ -117,8 +118,8 @@ def _columns(ctx: Context, tref: TableRef, table: LiveTable) -> Iterator[Differe
                 f"{_shown(found.default)} in the database",
                 ("default",),
             )
-        unique = col.unique or (col.primary_key and len(primary) == 1)
-        if unique != (col.name in unique_columns):
+        unique = col.name in unique_in_registry
+        if unique != (col.name in unique_live):
             said, live = ("unique", "not unique") if unique else ("not unique", "unique")
             yield _diff(
                 codes.COLUMN_UNIQUENESS,

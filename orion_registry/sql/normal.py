@@ -4,7 +4,8 @@ Column types: `format_type` spellings and registry spellings meet in `pgtypes.no
 an enum column is its Postgres type name (`db_name`). Defaults: the registry's spellings
 (`uuid()`, `now()`, `autoincrement()`, literals) and PostgreSQL's stored expressions
 (`gen_random_uuid()`, `CURRENT_TIMESTAMP`, `nextval(...)`, `'x'::text`) become one of
-`uuid()`, `now()`, `autoincrement()`, a literal as text, or `dbgenerated(<expression>)`.
+`uuid()`, `now()`, `autoincrement()`, a literal as text, or `dbgenerated(<expression>)`;
+a Prisma list (`[A, "b c"]`) is an array literal (`{A,"b c"}`), JSON is compact with sorted keys.
 Expressions (index predicates, `dbgenerated`) are parsed with PostgreSQL's own parser
 (pglast) and printed back without casts, so `((status)::text = 'x'::text)` equals
 `status = 'x'`.
@@ -12,6 +13,7 @@ Expressions (index predicates, `dbgenerated`) are parsed with PostgreSQL's own p
 
 from __future__ import annotations
 
+import json
 import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -21,11 +23,12 @@ from pglast.parser import ParseError
 from pglast.stream import RawStream
 from pglast.visitors import Visitor
 
-from ..models import Column, Service
+from ..models import Column, Service, Table
 from ..rules.pgtypes import is_now_default, is_uuid_default, normalize
 
 # A type the DDL may print as-is: a name (several words allowed), arguments, array brackets.
 SAFE_TYPE = re.compile(r"^[a-z_][a-z0-9_]*( [a-z_][a-z0-9_]*)*(\(\d+(,\d+)?\))?(\[\])*$")
+JSON_TYPES = frozenset({"json", "jsonb"})
 SERIALS = {"smallserial": "smallint", "serial": "integer", "bigserial": "bigint"}
 APP_GENERATED = re.compile(r"^(cuid|nanoid|ulid)\(\d*\)$")  # Prisma fills these in, not Postgres
 _DBGENERATED = re.compile(r"^dbgenerated\((?P<q>['\"]?)(?P<expr>.*)(?P=q)\)$", re.DOTALL)
@@ -57,6 +60,17 @@ def column_type(type_name: str, enums: dict[str, str]) -> tuple[str, bool]:
     if base_type in SERIALS:
         canonical = SERIALS[base_type] + canonical[len(base_type) :]
     return canonical, False
+
+
+def unique_columns(table: Table) -> set[str]:
+    """The columns unique on their own: what a one-column foreign key may reference."""
+    primary = [c.name for c in table.columns if c.primary_key]
+    names = {c.name for c in table.columns if c.unique}
+    names.update(primary if len(primary) == 1 else ())
+    names.update(
+        ix.columns[0] for ix in table.indexes if ix.unique and len(ix.columns) == 1 and not ix.where
+    )
+    return names
 
 
 def is_serial(type_name: str) -> bool:
@@ -117,9 +131,58 @@ def registry_default(column: Column) -> str | None:
             return "uuid()"
         if is_now_default(text):
             return "now()"
-    if isinstance(value, str) and value.strip() == "[]" and column.type.strip().endswith("[]"):
-        return "{}"
+    if isinstance(value, str) and column.type.strip().endswith("[]"):
+        items = prisma_list(value.strip())
+        if items is not None:
+            return array_literal(items)
+    if isinstance(value, str) and is_json(column.type) and json_text(value) is not None:
+        return json_text(value)
     return literal_text(value)
+
+
+def is_json(type_name: str) -> bool:
+    return normalize(type_name) in JSON_TYPES
+
+
+def json_text(text: str) -> str | None:
+    """JSON in one spelling (keys sorted, no spaces: jsonb reorders them), or None."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+_LIST_ITEM = re.compile(r'\s*("(?:[^"\\]|\\.)*"|[^\s",\[\]]+)\s*(?:,|$)')
+_ARRAY_QUOTED = re.compile(r'[ \t\n\r\v\f{}",\\]')  # what array_out quotes
+
+
+def prisma_list(text: str) -> list[str] | None:
+    """`[A, B]`, `["x", "y"]`, `[1, 2]` (a list default as Prisma writes it) -> its items."""
+    if not (text.startswith("[") and text.endswith("]")):
+        return None
+    body, items, at = text[1:-1].strip(), [], 0
+    while at < len(body):
+        item = _LIST_ITEM.match(body, at)
+        if item is None:
+            return None
+        try:
+            items.append(json.loads(item[1]) if item[1].startswith('"') else item[1])
+        except json.JSONDecodeError:
+            return None
+        at = item.end()
+    return items
+
+
+def array_literal(items: list[str]) -> str:
+    """Items -> a PostgreSQL array literal as the server prints it: `{a,"b c"}`."""
+
+    def element(item: str) -> str:
+        if item and item.upper() != "NULL" and not _ARRAY_QUOTED.search(item):
+            return item
+        return '"' + item.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    return "{" + ",".join(element(item) for item in items) + "}"
 
 
 @lru_cache(maxsize=4096)
@@ -129,13 +192,17 @@ def database_default(text: str) -> str | None:
         node = parse_sql(f"SELECT {text}")[0].stmt.targetList[0].val
     except (ParseError, AttributeError, IndexError, TypeError):
         return f"dbgenerated({text})"
+    cast = None
     while isinstance(node, ast.TypeCast):
+        cast = cast or node.typeName.names[-1].sval
         node = node.arg
     if isinstance(node, ast.A_Const):
         if node.isnull:
             return None
         val = node.val
         raw = getattr(val, "sval", None)
+        if raw is not None and cast in JSON_TYPES and json_text(raw) is not None:
+            return json_text(raw)
         if raw is None:
             raw = getattr(val, "boolval", None)
         if raw is None:
