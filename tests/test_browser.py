@@ -19,6 +19,15 @@ from pathlib import Path
 import pytest
 
 from orion_registry.loader import load_registry
+from orion_registry.render.index import build_index
+from orion_registry.render.mermaid import (
+    er_diagram,
+    flowchart,
+    owner_ids,
+    owner_overview,
+    service_edges,
+    team_map,
+)
 
 from .helpers import BUNDLED_REGISTRY, ROOT
 from .test_site import built_bundled
@@ -157,3 +166,86 @@ def test_relationship_map_renders_every_service(browser, server: str, output_dir
     for name in load_registry(BUNDLED_REGISTRY).services:
         assert name in texts[0]
     assert shot.stat().st_size > 10_000
+
+
+# Odd but valid registry text: Mermaid keywords as names, key markers (`pk`) as column
+# names, types with parentheses, brackets and spaces, metacharacters in owners, a service
+# consuming its own event and one nobody publishes, same-table references.
+ODD_SERVICES = {
+    "index": """service: index
+owner: "Équipe / données <b>ü</b> --> %% ; \\"q\\" {{ x }}"
+database: orion_index
+events: {publishes: [{name: index.updated}], consumes: [index.updated, ghost.happened]}
+""",
+    "a_b": """service: a_b
+owner: "team | with *stars* `tick` end"
+database: orion_a_b
+tables:
+  - name: end
+    columns:
+      - {name: pk, type: uuid, primary_key: true}
+      - {name: FK, type: "numeric(10,2)"}
+      - {name: uk, type: "text[]"}
+      - {name: at, type: timestamp with time zone}
+      - {name: parent_id, type: uuid, references: end.pk}
+      - {name: graph_id, type: uuid, references: graph.id}
+  - name: graph
+    columns: [{name: id, type: Pk, primary_key: true}]
+  - name: class
+    columns: [{name: style, type: uuid, primary_key: true}]
+  - name: subgraph
+    columns: [{name: end, type: uuid, primary_key: true}]
+  - name: style
+    columns: [{name: classDef, type: '"x"', primary_key: true}]
+events: {publishes: [{name: a_b.created}]}
+""",
+    "a__b": """service: a__b
+owner: end
+database: orion_a__b
+tables:
+  - name: end
+    columns:
+      - {name: id, type: uuid, primary_key: true}
+      - name: a_b_pk
+        type: uuid
+        references: {column: a_b.end.pk, sync: event, events: [a_b.created]}
+events: {consumes: [a_b.created]}
+""",
+}
+
+
+def odd_diagrams(root: Path) -> list[str]:
+    (root / "services").mkdir(parents=True)
+    for name, text in ODD_SERVICES.items():
+        (root / "services" / f"{name}.yaml").write_text(text, encoding="utf-8")
+    registry = load_registry(root)
+    assert not registry.findings
+    index = build_index(registry)
+    ids = owner_ids(index.owners)
+    names = sorted(registry.services)
+    return [
+        *(er_diagram(registry.services[n].model, index) for n in names),
+        flowchart(index, names, service_edges(index, names), highlight="a_b").source,
+        owner_overview(index, ids).source,
+        *(team_map(index, owner, ids).source for owner in sorted(index.owners)),
+    ]
+
+
+def test_diagrams_of_odd_registry_text_render_without_syntax_errors(
+    browser, server: str, tmp_path: Path
+) -> None:
+    diagrams = odd_diagrams(tmp_path / "registry")
+    page = browser.new_page()
+    page.goto(server, wait_until="networkidle")
+    page.add_script_tag(url=f"{server}assets/vendor/mermaid.min.js")
+    page.evaluate("window.mermaid.initialize({startOnLoad: false})")
+    for number, source in enumerate(diagrams):
+        result = page.evaluate(
+            """async ([id, text]) => {
+                try { return (await window.mermaid.render(id, text)).svg; }
+                catch (error) { return "FAILED " + error; }
+            }""",
+            [f"odd{number}", source],
+        )
+        assert result.startswith("<svg") and "Syntax error" not in result, (source, result)
+    page.close()

@@ -289,12 +289,32 @@ def variant(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.
         data["tables"][0]["columns"][0]["description"] = INJECTED
         if data.get("migrations"):
             data["migrations"][0]["purpose"] = INJECTED
+        other = sorted(p.stem for p in (BUNDLED_REGISTRY / "services").glob("*.yaml"))[1]
+        data["tables"][0]["columns"].append(  # a missing target table, waived below
+            {
+                "name": "ghost_id",
+                "type": "uuid",
+                "unique": True,
+                "nullable": True,
+                "references": {"column": f"{other}.no_such_table.id", "sync": "api"}
+                | {"endpoint": "GET /ghosts/{id}"},
+            }
+        )
 
     edit_service(project, name, inject)
     settings = project / "registry" / "orion.yaml"
     config = yaml.safe_load(settings.read_text()) if settings.is_file() else {}
     table = yaml.safe_load((project / "registry/services" / f"{name}.yaml").read_text())["tables"][
         0
+    ]
+    config["waivers"] = [
+        *config.get("waivers", []),
+        {
+            "rule": "R402",
+            "target": f"{name}.{table['name']}.ghost_id",
+            "reason": "the table moves in the next release",
+            "expires": "2999-01-01",
+        },
     ]
     config.setdefault("waivers", []).append(  # valid, but suppresses nothing: S603, a warning
         {
@@ -334,6 +354,43 @@ def test_registry_text_is_escaped_and_never_evaluated(variant) -> None:
     text = page_text(site / "services" / first_service() / "index.html")
     assert text.count(INJECTED) >= 3  # service, table and column descriptions, literally
     assert "site_name" not in text  # `{% include 'mkdocs.yml' %}` was not executed
+
+
+def test_every_relative_link_and_anchor_of_the_site_resolves(variant) -> None:
+    """MkDocs validates Markdown links only; generated pages are mostly HTML blocks."""
+
+    class Links(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.ids: set[str] = set()
+            self.hrefs: list[str] = []
+
+        def handle_starttag(self, tag, attrs):
+            values = dict(attrs)
+            if values.get("id"):
+                self.ids.add(values["id"])
+            if tag == "a" and values.get("href"):
+                self.hrefs.append(values["href"])
+
+    site = (variant[0] / "site").resolve()
+    pages: dict[Path, Links] = {}
+    for page in site.rglob("*.html"):
+        pages[page] = Links()
+        pages[page].feed(page.read_text(encoding="utf-8"))
+    broken = []
+    for page, parsed in pages.items():
+        if page.name == "404.html":  # links from the site root (site_url), by design
+            continue
+        for href in parsed.hrefs:
+            if re.match(r"[a-z]+:|/", href):
+                continue
+            path, _, anchor = href.partition("#")
+            target = (page.parent / path).resolve() if path else page
+            target = target / "index.html" if target.is_dir() else target
+            found = target in pages or target.is_file()
+            if not found or (anchor and target in pages and anchor not in pages[target].ids):
+                broken.append((page.relative_to(site), href))
+    assert len(pages) > 20 and broken == []
 
 
 def test_templates_dir_overrides_a_shipped_template(variant) -> None:
@@ -474,3 +531,76 @@ def test_nav_groups_services_by_owner_only_while_groups_are_small() -> None:
     assert nav_mode("auto", big) == "index_only"
     index_only = expand_nav([{"Services": paths.services}], big, paths, "index_only")
     assert index_only == [{"Services": paths.services}]
+
+
+def test_a_service_consuming_its_own_event_draws_no_self_loop(tmp_path: Path) -> None:
+    from orion_registry.render.mermaid import owner_ids, team_map
+
+    services = tmp_path / "services"
+    services.mkdir()
+    (services / "a.yaml").write_text(
+        "service: a\ndatabase: orion_a\nowner: t1\n"
+        "events:\n  publishes: [{name: a.changed}]\n  consumes: [a.changed]\n"
+    )
+    index = build_index(load_registry(tmp_path))
+    assert service_edges(index, ["a"]).pairs() == set()
+    assert "-->" not in team_map(index, "t1", owner_ids(index.owners)).source
+
+
+def test_team_overview_map_describes_what_it_draws(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the full-map limit the map draws teams joined by counted lines (no arrows),
+    and leaves weaker links out for readability, not only for Mermaid's limits."""
+    from orion_registry.render import mermaid, pages
+
+    monkeypatch.setattr(pages, "FULL_MAP_LIMIT", 1)
+    monkeypatch.setattr(mermaid, "TEAM_LINKS", 0)
+    page = render_site(load_registry(BUNDLED_REGISTRY)).pages[SitePaths().map].inline()
+    assert "flowchart LR" in page and "-->" not in page and "---|" not in page
+    assert "arrows" not in page.lower()
+    assert "more links are not drawn" in page and "Mermaid cannot draw this many" not in page
+
+
+def test_owner_page_paths_keep_accented_letters_readable() -> None:
+    from orion_registry.render.mermaid import owner_ids
+
+    ids = owner_ids(["Équipe données", "Platform / Data Ünit", "équipe-données", "チーム"])
+    assert ids["Équipe données"] == "equipe_donnees"
+    assert ids["Platform / Data Ünit"] == "platform_data_unit"
+    assert ids["équipe-données"] == "equipe_donnees_2" and ids["チーム"] == "x"
+
+
+def test_findings_page_names_files_relative_to_the_registry_folder(tmp_path: Path) -> None:
+    registry_dir = tmp_path / "registry"
+    (registry_dir / "services").mkdir(parents=True)
+    (registry_dir / "services" / "broken.yaml").write_text("service: broken\nowner: [oops\n")
+    registry = load_registry(registry_dir)
+    findings = list(registry.findings)
+    assert findings and str(tmp_path) in findings[0].file
+    site = render_site(registry, findings, show_findings=True)
+    page = site.pages[SitePaths().findings].inline()
+    assert "registry/services/broken.yaml:" in page and str(tmp_path) not in page
+
+
+@pytest.mark.parametrize("word", ["pk", "FK", "Uk"])
+def test_er_attribute_words_are_never_mermaid_key_markers(word: str) -> None:
+    from orion_registry.render.escape import mermaid_word
+
+    assert mermaid_word(word).lower() not in {"pk", "fk", "uk"}
+    assert mermaid_word(word).lower().startswith(word.lower())
+
+
+def test_column_links_point_at_table_anchors_that_exist(tmp_path: Path) -> None:
+    """Generated blocks are HTML, which MkDocs does not validate: a reference to a missing
+    table (its rule waived or off) must not link to an anchor that is not there."""
+    from orion_registry.render.links import Links
+
+    (tmp_path / "services").mkdir()
+    (tmp_path / "services" / "a.yaml").write_text(
+        "service: a\ndatabase: orion_a\nowner: t\n"
+        "tables:\n  - name: things\n    columns: [{name: id, type: uuid, primary_key: true}]\n"
+    )
+    index = build_index(load_registry(tmp_path))
+    ln = Links(SitePaths(), index, SitePaths().service("b"), {"t": "t"})
+    assert 'href="../a/#table-things"' in ln.column("a.things.id")
+    missing = ln.column("a.nosuch.id")
+    assert 'href="../a/"' in missing and "#" not in missing

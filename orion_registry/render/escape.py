@@ -9,6 +9,7 @@ collapse to one space so a value can sit in a table cell or a list item.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 from markupsafe import Markup
@@ -28,6 +29,7 @@ _LINE_START = re.compile(r"^ ?(-|\d+[.)])")
 _MERMAID_SAFE = re.compile(r"[^A-Za-z0-9 _.,/()-]")
 # Identifiers in erDiagram attributes: a type or name word.
 _MERMAID_WORD = re.compile(r"[^A-Za-z0-9_]")
+_MERMAID_KEYS = frozenset({"pk", "fk", "uk"})  # attribute keys, in any letter case
 
 
 def escape_markdown(value: object) -> Markup:
@@ -65,10 +67,14 @@ def mermaid_label(value: object, limit: int = 80) -> str:
 def mermaid_word(value: object) -> str:
     """A Mermaid identifier-like word (erDiagram attribute type or name)."""
     word = _MERMAID_WORD.sub("_", str(value)).strip("_") or "x"
+    if word.lower() in _MERMAID_KEYS:
+        return f"{word}_"  # Mermaid reads a bare `pk` as a key marker and fails to parse
     return word if word[0].isalpha() else f"x_{word}"
 
 
 def slug(value: object) -> str:
-    """A URL/anchor-safe slug of free text (owners, table names): lowercase, `-` separated."""
-    text = re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-")
+    """A URL/anchor-safe slug of free text (owners, table names): lowercase ASCII (accents
+    dropped, `Ü` -> `u`), `-` separated."""
+    ascii_text = unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode()
+    text = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return text or "x"

@@ -55,6 +55,7 @@ class SiteIndex:
     dependents: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     owners: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     waivers: dict[str, list[Waiver]] = field(default_factory=lambda: defaultdict(list))
+    tables: set[tuple[str, str]] = field(default_factory=set)  # (service, table)
 
     def doc(self, name: str) -> ServiceDoc:
         return self.registry.services[name]
@@ -92,6 +93,7 @@ def build_index(registry: Registry) -> SiteIndex:
             index.publishers[event.name].append(name)
         consumed = list(dict.fromkeys(service.events.consumes))
         for table in service.tables:
+            index.tables.add((name, table.name))
             for column in table.columns:
                 links = [("reference", column.references), ("copy", column.copy_of)]
                 for kind, link in links:

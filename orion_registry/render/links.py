@@ -48,12 +48,15 @@ class Links:
         return self.to(self.paths.owner_map(self.owner_ids[owner]), owner)
 
     def column(self, target: str) -> Markup:
-        """`service.table.column` linked to the table on its service's page."""
+        """`service.table.column` linked to the table on its service's page (to the page
+        alone when the table does not exist: MkDocs does not check links in HTML blocks)."""
         name, _, rest = target.partition(".")
         code = Markup(f"<code>{escape_markdown(target)}</code>")
         if rest.count(".") != 1 or not self.index.has(name):
             return code
-        href = self.href(self.paths.service(name), table_anchor(rest.partition(".")[0]))
+        table = rest.partition(".")[0]
+        anchor = table_anchor(table) if (name, table) in self.index.tables else ""
+        href = self.href(self.paths.service(name), anchor)
         return Markup(f'<a href="{href}">{code}</a>')
 
 

@@ -80,8 +80,10 @@ def service_edges(index: SiteIndex, names: Iterable[str]) -> Edges:
 
 
 def _add_event(edges: Edges, publisher: str, consumer: str, event: str) -> None:
+    if publisher == consumer:
+        return  # looking the pair up first would add an empty (self-loop) pair
     names = edges.events[(publisher, consumer)]
-    if publisher != consumer and event not in names:
+    if event not in names:
         names.append(event)
 
 

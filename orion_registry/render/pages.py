@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
@@ -116,7 +117,7 @@ class _Renderer:
             self.page(
                 self.paths.findings,
                 "findings.md.j2",
-                findings=findings,
+                findings=[replace(f, file=shown_file(self.registry, f.file)) for f in findings],
                 counts=summarize(findings),
             )
         self.site.services_by_owner = {
@@ -234,10 +235,16 @@ def rule_context(rule: Rule, config: Any = None) -> dict[str, Any]:
 
 def source_file(registry: Registry, doc: ServiceDoc) -> str:
     """The service file as `<registry folder>/services/<file>`, never an absolute path."""
+    return shown_file(registry, doc.path, f"services/{doc.path.name}")
+
+
+def shown_file(registry: Registry, path: Path | str, fallback: str | None = None) -> str:
+    """A registry file as `<registry folder>/<path inside it>`: pages never show the
+    absolute paths of the machine that built them."""
     try:
-        inner = doc.path.resolve().relative_to(registry.root.resolve()).as_posix()
+        inner = Path(path).resolve().relative_to(registry.root.resolve()).as_posix()
     except ValueError:
-        inner = f"services/{doc.path.name}"
+        inner = fallback or Path(path).name
     return f"{registry.root.resolve().name}/{inner}"
 
 
