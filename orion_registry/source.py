@@ -510,5 +510,9 @@ def _scalar(node: ScalarNode) -> object:
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
+            pass
+        try:
             return _SCALAR_HELPER.construct_yaml_timestamp(node)
+        except ValueError:  # looks like a date but is none (2024-02-30): the model says so
+            return value
     raise _tag_error(tag, node)

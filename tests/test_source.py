@@ -32,3 +32,18 @@ def test_off_switches_a_rule_off_and_on_is_an_enum_value(tmp_path) -> None:
     assert not [f for f in findings if f.rule.startswith("L") or f.rule in ("N101", "T206")], (
         findings
     )
+
+
+def test_an_impossible_date_is_a_located_finding_not_a_crash(tmp_path) -> None:
+    assert parse("date: 2024-02-30\n").data == {"date": "2024-02-30"}
+    example = """
+    migrations:
+      - id: 20240230_x
+        date: 2024-02-30
+        type: data
+        purpose: p
+        rollback: r
+    """
+    findings = [f for f in check_example(example, tmp_path) if f.rule == "L002"]
+    assert len(findings) == 1 and "migrations[0].date" in findings[0].message, findings
+

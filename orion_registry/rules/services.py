@@ -50,12 +50,21 @@ def target_matches(target: str, pattern: str) -> bool:
     return target == pattern or fnmatch.fnmatchcase(target, pattern)
 
 
+def in_unloaded_service(target: str, ctx: Context) -> bool:
+    """The target belongs to a service whose file failed to load: nothing can be said of it."""
+    return target.split(".", 1)[0] in ctx.unloaded_services
+
+
 def waiver_problem(waiver: Waiver, ctx: Context) -> tuple[str, str] | None:
     """Why a waiver is invalid, as (key to point at, message); None when it is valid."""
     if waiver.rule not in RULES:
         return "rule", f"names unknown rule '{waiver.rule}'"
-    if waiver.target not in ctx.targets and not (
-        "*" in waiver.target and any(target_matches(t, waiver.target) for t in ctx.targets)
+    if (
+        waiver.target not in ctx.targets
+        and not in_unloaded_service(waiver.target, ctx)
+        and not (
+            "*" in waiver.target and any(target_matches(t, waiver.target) for t in ctx.targets)
+        )
     ):
         return "target", f"names target '{waiver.target}', which does not exist"
     if not (waiver.reason or "").strip():
@@ -181,8 +190,12 @@ def unused_waiver(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violatio
     ```
     """
     for i, waiver, ref in _waiver_refs(ctx):
-        if waiver_problem(waiver, ctx) is not None or RULES[waiver.rule].command != "check":
-            continue  # invalid (S602), or for a rule only `diff`/`drift` evaluates
+        if (
+            waiver_problem(waiver, ctx) is not None
+            or RULES[waiver.rule].command != "check"
+            or in_unloaded_service(waiver.target, ctx)
+        ):
+            continue  # invalid (S602), for a rule only `diff`/`drift` evaluates, or unknowable
         if i not in ctx.used_waivers:
             yield Violation(
                 ref,

@@ -1,0 +1,19 @@
+"""Waivers around services that failed to load."""
+
+from __future__ import annotations
+
+from .helpers import check_example
+
+
+def test_waivers_of_a_service_that_failed_to_load_are_not_judged(tmp_path) -> None:
+    """While `billing.yaml` is broken, its waiver is neither 'missing' (S602) nor unused."""
+    example = """
+    # orion.yaml
+    waivers:
+      - {rule: N101, target: billing.userAccounts, reason: legacy, expires: 2999-01-01}
+    ---
+    service: billing
+    tables: {not: a list}
+    """
+    findings = check_example(example, tmp_path)
+    assert [f.rule for f in findings] == ["L002"], findings
