@@ -12,6 +12,7 @@ skip with a reason (and fail the run when CI=true).
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
 import shutil
@@ -27,7 +28,11 @@ PYTHON = BIN / "python"
 STAMP = VENV / ".orion-installed"
 MERMAID_SOURCE = ROOT / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
 MERMAID_VENDORED = ROOT / "docs" / "assets" / "vendor" / "mermaid.min.js"
-DEBIAN_PACKAGES = {"postgresql": "/usr/lib/postgresql", "chromium": "/usr/bin/chromium"}
+# Debian package -> a file it installs (the client alone also fills /usr/lib/postgresql).
+DEBIAN_PACKAGES = {
+    "postgresql": "/usr/lib/postgresql/*/bin/initdb",
+    "chromium": "/usr/bin/chromium",
+}
 
 
 def say(message: str) -> None:
@@ -78,7 +83,7 @@ def node_packages() -> bool:
 
 def system_packages() -> None:
     """Debian's postgresql and chromium (and Node/npm), when missing and installable."""
-    missing = [name for name, marker in DEBIAN_PACKAGES.items() if not Path(marker).exists()]
+    missing = [name for name, marker in DEBIAN_PACKAGES.items() if not glob.glob(marker)]
     if shutil.which("npm") is None:
         missing += ["nodejs", "npm"]
     if not missing:
