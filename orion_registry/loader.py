@@ -20,6 +20,7 @@ from .findings import LOAD_LAYOUT, LOAD_SCHEMA, LOAD_YAML, Finding
 from .models import Service, Settings
 from .source import SourceError, SourceMap, decode, load_file, parse
 
+DEFAULT_REGISTRY = "registry"  # the registry directory when none is named
 SETTINGS_FILE = "orion.yaml"
 SERVICES_DIR = "services"
 SERVICE_SUFFIXES = (".yaml", ".yml")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .engine import RuleConfig
-from .loader import Registry
+from .loader import DEFAULT_REGISTRY, Registry
 from .render import guide
 from .render.index import SiteIndex
 from .render.links import Links
@@ -21,7 +21,6 @@ from .render.paths import SitePaths
 from .rules import RULES, Rule
 
 PLUGIN_NAME = "orion-registry"
-DEFAULT_REGISTRY = "registry"
 
 
 def _plugin_options(conf: Any) -> Any:

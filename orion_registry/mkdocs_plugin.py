@@ -23,7 +23,7 @@ from mkdocs.structure.pages import Page
 
 from .engine import check_registry
 from .findings import Finding, summarize
-from .loader import Registry, RegistryNotFound
+from .loader import DEFAULT_REGISTRY, Registry, RegistryNotFound
 from .render import Site, SitePaths, make_env, render_site
 from .render.blocks import assemble
 from .render.escape import escape_markdown
@@ -36,7 +36,7 @@ MERMAID_VENDOR = "assets/vendor/mermaid.min.js"  # copied by setup from node_mod
 
 
 class OrionRegistryConfig(base.Config):
-    registry = c.Type(str, default="registry")
+    registry = c.Type(str, default=DEFAULT_REGISTRY)
     templates_dir = c.Optional(c.Type(str))
     strict_warnings = c.Type(bool, default=False)
     base_path = c.Type(str, default="")
@@ -51,7 +51,7 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
 
     def __init__(self) -> None:
         self.serving = False
-        self.root = Path("registry")
+        self.root = Path(DEFAULT_REGISTRY)
         self.pinned_date = False  # whether SOURCE_DATE_EPOCH is ours (then update it)
         self.nav_mode = "by_owner"
 

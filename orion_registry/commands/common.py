@@ -11,11 +11,16 @@ from functools import partial
 from pathlib import Path
 
 from ..findings import LOAD_CODES, Finding, exit_code
-from ..loader import SERVICES_DIR, Registry, ServiceDoc, display_path, load_registry
+from ..loader import (
+    DEFAULT_REGISTRY,
+    SERVICES_DIR,
+    Registry,
+    ServiceDoc,
+    display_path,
+    load_registry,
+)
 from ..reporters import REPORTERS, sarif
 from ..rules import RULES
-
-DEFAULT_REGISTRY = "registry"
 
 
 class UsageError(Exception):
