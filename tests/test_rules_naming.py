@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from orion_registry.rules import words
+from orion_registry.lang import words
 
 from .helpers import ID_COLUMN as ID
 from .helpers import check_example, text_at

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from ..rules.words import (
+from ..lang.words import (
     DEFAULT_UNCOUNTABLE,
     is_uncountable,
     pluralize,

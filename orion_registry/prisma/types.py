@@ -2,7 +2,7 @@
 
 Registry types are PostgreSQL spellings (`varchar(255)`, `timestamptz(3)`, `text[]`);
 the aliases a person may write (`int`, `character varying(255)`) are folded by
-`rules/pgtypes.normalize`, whose spelling is the one the importer writes.
+`lang/pgtypes.normalize`, whose spelling is the one the importer writes.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from ..rules.pgtypes import normalize
+from ..lang.pgtypes import normalize
 
 # The PostgreSQL type of a Prisma scalar without `@db.*` (Prisma's own defaults).
 SCALAR_TYPES = {

@@ -7,7 +7,7 @@ from typing import Any
 
 from .base import Violation, rule
 from .context import Context
-from .words import (
+from ..lang.words import (
     DEFAULT_UNCOUNTABLE,
     PASCAL_CASE,
     SNAKE_CASE,

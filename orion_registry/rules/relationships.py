@@ -12,8 +12,8 @@ from ..models import Link
 from .base import Violation, rule
 from .context import ColumnRef, Context
 from .migration_sql import cross_database_references
-from .pgtypes import normalize
-from .words import singularize
+from ..lang.pgtypes import normalize
+from ..lang.words import singularize
 
 Key = tuple[str | int, ...]
 # The last part of an event name that says the owner's data changed: user.updated, email_changed.

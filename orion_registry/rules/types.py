@@ -7,7 +7,7 @@ from typing import Any
 
 from .base import Violation, rule
 from .context import ColumnRef, Context
-from .pgtypes import (
+from ..lang.pgtypes import (
     base_name,
     has_length,
     is_array,
@@ -19,7 +19,7 @@ from .pgtypes import (
     is_uuid_default,
     normalize,
 )
-from .words import to_pascal
+from ..lang.words import to_pascal
 
 ID_COLUMN = "{name: id, type: uuid, primary_key: true, default: uuid()}"
 

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
-from ..rules.pgtypes import normalize
+from ..lang.pgtypes import normalize
 from .normal import database_default, predicate
 
 IGNORED_TABLES = frozenset({"_prisma_migrations"})  # Prisma's own bookkeeping

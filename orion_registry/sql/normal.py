@@ -24,7 +24,7 @@ from pglast.stream import RawStream
 from pglast.visitors import Visitor
 
 from ..models import Column, Service, Table
-from ..rules.pgtypes import is_now_default, is_uuid_default, normalize
+from ..lang.pgtypes import is_now_default, is_uuid_default, normalize
 
 # A type the DDL may print as-is: a name (several words allowed), arguments, array brackets.
 SAFE_TYPE = re.compile(r"^[a-z_][a-z0-9_]*( [a-z_][a-z0-9_]*)*(\(\d+(,\d+)?\))?(\[\])*$")
