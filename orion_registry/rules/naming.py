@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from .base import Violation, rule
-from .context import Context
 from ..lang.words import (
     DEFAULT_UNCOUNTABLE,
     PASCAL_CASE,
@@ -21,6 +19,8 @@ from ..lang.words import (
     to_upper_snake,
     words,
 )
+from .base import Violation, rule
+from .context import Context
 
 POSTGRES_MAX_NAME = 63  # NAMEDATALEN - 1: longer identifiers are silently truncated
 _UNCOUNTABLE_OPTION = (

@@ -18,7 +18,7 @@ from ..rules import RULES
 from ..rules import drift as codes
 from ..rules.base import Violation
 from ..rules.context import ColumnRef, Context, Ref, TableRef
-from .introspect import LiveIndex, LiveSchema, LiveTable
+from .live import LiveIndex, LiveSchema, LiveTable
 from .normal import column_type, enum_types, predicate, registry_default, unique_columns
 
 Difference = tuple[str, Violation]

@@ -23,8 +23,8 @@ from pglast.parser import ParseError
 from pglast.stream import RawStream
 from pglast.visitors import Visitor
 
-from ..models import Column, Service, Table
 from ..lang.pgtypes import is_now_default, is_uuid_default, normalize
+from ..models import Column, Service, Table
 
 # A type the DDL may print as-is: a name (several words allowed), arguments, array brackets.
 SAFE_TYPE = re.compile(r"^[a-z_][a-z0-9_]*( [a-z_][a-z0-9_]*)*(\(\d+(,\d+)?\))?(\[\])*$")
