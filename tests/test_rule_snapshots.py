@@ -27,11 +27,12 @@ UPDATE = os.environ.get("ORION_UPDATE_SNAPSHOTS") == "1"
 TODAY = dt.date(2026, 1, 1)  # waivers and migration dates are judged against a fixed day
 
 
-def family_output(family: str, root: Path) -> str:
+def family_output(family: str) -> str:
+    """Every example's findings; the examples are written under the working directory."""
     lines = []
     for code in sorted(c for c, rule in RULES.items() if c[0] == family and not rule.needs):
         for section in ("Bad", "Good"):
-            folder = root / f"{code}-{section}"
+            folder = Path(f"{code}-{section}")  # relative: messages name relative paths
             write_example(textwrap.dedent(RULES[code].example(section)), folder)
             lines.append(f"## {code} {section}")
             for finding in check_registry(load_registry(folder), on_date=TODAY):
@@ -49,7 +50,7 @@ FAMILIES_WITH_EXAMPLES = sorted(
 @pytest.mark.parametrize("family", FAMILIES_WITH_EXAMPLES)
 def test_family_output_matches_its_snapshot(family: str, tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
-    output = family_output(family, tmp_path)
+    output = family_output(family)
     snapshot = SNAPSHOTS / f"{family}.txt"
     if UPDATE or not snapshot.exists():
         snapshot.write_text(output, encoding="utf-8")
