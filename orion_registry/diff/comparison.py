@@ -154,6 +154,8 @@ _COLUMN_ATTRIBUTES: tuple[tuple[str, str, Callable[[Any], str]], ...] = (
     ("primary_key", "primary key", str),
     ("references", "references", _link_text),
     ("copy_of", "copy_of", _link_text),
+    ("updated_at", "updated_at", str),
+    ("external", "external", str),
 )
 
 
