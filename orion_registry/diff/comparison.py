@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..changes import Change, Path, Place, Subject, place, words
 from ..loader import ServiceDoc
 from ..models import Column, Index, Table
-from .changes import Change, Path, Place, Subject, place, words
 from .classify import (
     is_breaking,
     needs_entry,

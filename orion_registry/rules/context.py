@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from ..diff.changes import Change
+from ..changes import Change
 from ..loader import Registry, ServiceDoc, SettingsDoc
 from ..models import Column, Enum, Index, Migration, PublishedEvent, Service, Table
 from ..sql.live import LiveSchema
