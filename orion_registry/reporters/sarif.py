@@ -13,6 +13,11 @@ from .. import __version__
 from ..findings import Finding, RuleDoc
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+# A finding accepted in the registry's baseline: known, and hidden by code scanning.
+BASELINED = {
+    "baselineState": "unchanged",
+    "suppressions": [{"kind": "external", "justification": "registry/baseline.yaml"}],
+}
 
 
 def _descriptor(rule: RuleDoc) -> dict:
@@ -48,6 +53,7 @@ def render(
                     "logicalLocations": [{"fullyQualifiedName": f.target}],
                 }
             ],
+            **(BASELINED if f.baselined else {}),
         }
         for f in findings
     ]
