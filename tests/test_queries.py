@@ -8,6 +8,7 @@ import pytest
 from orion_registry.engine import check_registry
 from orion_registry.loader import load_registry
 from orion_registry.models import Query
+from orion_registry.render import render_site
 from orion_registry.rules.examples import write_example
 from orion_registry.rules.serving import serves, suggested_columns, suggested_name
 
@@ -236,3 +237,19 @@ def test_the_guides_review_feedback_comes_from_declared_queries(tmp_path) -> Non
     assert i306[1].startswith("query 'history' of 'user_preferences'")
     assert i306[1].endswith("add idx_user_preferences_user_id_created_at on [user_id, created_at]")
     assert "I308" not in {f.rule for f in findings}
+
+
+def test_the_service_page_shows_the_missing_index_and_the_total(tmp_path) -> None:
+    queries = [INBOX, "{name: everything}", "{name: odd, where: [colour]}"]
+    registry = load_registry(write_example(table([USER_ID, DELETED], queries), tmp_path))
+    page = render_site(registry).pages["services/example.md"]
+    text = page.markdown + "".join(page.blocks)
+    assert "<tr><th>Estimated rows</th><td>50,000,000 (all tables)</td></tr>" in text
+    assert "Estimated rows: 50,000,000." in text
+    assert (
+        "<strong>missing</strong>: add <code>idx_notifications_user_id_status_created_at</code>"
+        " on user_id, status, created_at" in text
+    )
+    assert "<td>the whole table</td><td>no index needed</td>" in text
+    assert "names unknown column <code>colour</code>" in text
+    assert 'id="index-notifications-idx-notifications-user-id"' in text
