@@ -8,7 +8,13 @@ from collections.abc import Iterable
 from markupsafe import Markup
 
 from ..models import Query, Service, Table
-from ..rules.serving import needs_index, serving, suggested_columns, suggested_name
+from ..rules.serving import (
+    needs_index,
+    pattern_text,
+    serving,
+    suggested_columns,
+    suggested_name,
+)
 from .escape import escape_markdown as esc
 from .escape import slug
 from .links import Links, table_anchor
@@ -32,14 +38,6 @@ def estimated_total(service: Service) -> int | None:
 
 def _columns(names: Iterable[str]) -> str:
     return ", ".join(str(esc(n)) for n in names)
-
-
-def pattern(query: Query) -> Markup:
-    """`where user_id, status · order by created_at`."""
-    parts = [f"where {_columns(query.where)}"] if query.where else []
-    parts += [f"range {esc(query.range)}"] if query.range else []
-    parts += [f"order by {_columns(query.order_by)}"] if query.order_by else []
-    return Markup(" · ".join(parts) or "the whole table")
 
 
 def served_by(table: Table, query: Query, ln: Links) -> Markup:
@@ -72,7 +70,7 @@ def query_table_rows(table: Table, ln: Links) -> Markup:
     for query in table.queries:
         about = f"<br>{esc(query.description)}" if query.description else ""
         rows.append(
-            f"<tr><td><code>{esc(query.name)}</code>{about}</td><td>{pattern(query)}</td>"
+            f"<tr><td><code>{esc(query.name)}</code>{about}</td><td>{esc(pattern_text(query))}</td>"
             f"<td>{served_by(table, query, ln)}</td></tr>\n"
         )
     return Markup("".join(rows))

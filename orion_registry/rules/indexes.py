@@ -11,7 +11,14 @@ from weakref import WeakKeyDictionary
 from ..models import Column, Index, Link, Query, Table
 from .base import Violation, rule
 from .context import ColumnRef, Context, IndexRef, Ref
-from .serving import needs_index, serves, serving, suggested_columns, suggested_name
+from .serving import (
+    needs_index,
+    pattern_text,
+    serves,
+    serving,
+    suggested_columns,
+    suggested_name,
+)
 
 TableKey = tuple[str, tuple[str | int, ...]]
 
@@ -90,13 +97,6 @@ def _query_columns(query: Query) -> Iterator[tuple[tuple[str | int, ...], str]]:
     if query.range:
         yield ("range",), query.range
     yield from ((("order_by", i), name) for i, name in enumerate(query.order_by))
-
-
-def _query_text(query: Query) -> str:
-    parts = [f"where {', '.join(query.where)}"] if query.where else []
-    parts += [f"range {query.range}"] if query.range else []
-    parts += [f"order by {', '.join(query.order_by)}"] if query.order_by else []
-    return "; ".join(parts)
 
 
 @rule("I301", "reference-indexed", "error")
@@ -562,7 +562,7 @@ def query_served(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation
         instead = f" (it replaces {', '.join(replaced)})" if replaced else ""
         yield Violation(
             ref,
-            f"query '{query.name}' of '{table.name}' ({_query_text(query)}) is served by no "
+            f"query '{query.name}' of '{table.name}' ({pattern_text(query)}) is served by no "
             f"index, unique column or primary key: add {name} on [{', '.join(columns)}]"
             f"{instead}",
             ("name",),

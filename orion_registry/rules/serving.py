@@ -76,6 +76,14 @@ def serving(table: Table, query: Query) -> Access | None:
     return next((a for a in access_paths(table) if serves(a.columns, query, a.method)), None)
 
 
+def pattern_text(query: Query) -> str:
+    """How a query reads, in words: `where user_id, status; order by created_at`."""
+    parts = [f"where {', '.join(query.where)}"] if query.where else []
+    parts += [f"range {query.range}"] if query.range else []
+    parts += [f"order by {', '.join(query.order_by)}"] if query.order_by else []
+    return "; ".join(parts) or "the whole table"
+
+
 def suggested_columns(query: Query) -> tuple[str, ...]:
     """The index that would serve `query`: its `where` columns in declared order, then
     its range, then its order."""
