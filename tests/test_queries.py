@@ -12,7 +12,7 @@ from orion_registry.render import render_site
 from orion_registry.rules.examples import write_example
 from orion_registry.rules.serving import serves, suggested_columns, suggested_name
 
-from .helpers import check_example, rule_findings, text_at
+from .helpers import BUNDLED_REGISTRY, check_example, rule_findings, text_at
 
 
 def q(where=(), range=None, order_by=()) -> Query:
@@ -253,3 +253,10 @@ def test_the_service_page_shows_the_missing_index_and_the_total(tmp_path) -> Non
     assert "<td>the whole table</td><td>no index needed</td>" in text
     assert "names unknown column <code>colour</code>" in text
     assert 'id="index-notifications-idx-notifications-user-id"' in text
+
+
+def test_the_i306_page_documents_the_planner_readings() -> None:
+    page = render_site(load_registry(BUNDLED_REGISTRY)).pages["rules/i306.md"]
+    text = page.markdown + "".join(page.blocks)
+    for reading in ("A gap is not a seek", "A key and more", "Direction", "A range, then an order"):
+        assert reading in text

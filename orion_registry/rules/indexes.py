@@ -466,7 +466,7 @@ def query_served(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation
     their declared order, then the `range` column, then the `order_by` columns; when an
     existing plain index is a leading prefix of it, the new index replaces that one.
 
-    ## What PostgreSQL's planner says
+    ### What PostgreSQL's planner says
     A system test generates more than a thousand tables, indexes and queries, creates
     them in PostgreSQL and asks `EXPLAIN`, for each query and each index, primary key or
     unique column of its table on its own (sequential scans, bitmap scans and sorts
