@@ -29,13 +29,18 @@ class Finding:
     message: str
     target: str
     severity: Severity = "error"
+    suggestion: str | None = None  # a replacement the finding proposes (a name, a type)
+    replaces: str | None = None  # the text at (line, column) that `suggestion` replaces
 
     def sort_key(self) -> tuple[str, int, int, str, str, str]:
         return (self.file, self.line, self.column, self.rule, self.target, self.message)
 
     def as_dict(self) -> dict[str, object]:
         data = asdict(self)
-        return {key: data[key] for key in JSON_KEYS}
+        out = {key: data[key] for key in JSON_KEYS}
+        if self.suggestion is not None:
+            out["suggestion"] = self.suggestion
+        return out
 
 
 JSON_KEYS = ("rule", "severity", "message", "file", "line", "column", "target")

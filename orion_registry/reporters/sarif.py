@@ -46,6 +46,21 @@ def _descriptors(docs_url: str | None) -> list[dict]:
     return descriptors
 
 
+def _fixes(f: Finding) -> dict:
+    """SARIF `fixes`: the offending value replaced by the suggestion, when both are known."""
+    if f.suggestion is None or f.replaces is None:
+        return {}
+    region = {"startLine": f.line, "startColumn": f.column, "endLine": f.line}
+    region["endColumn"] = f.column + len(f.replaces)
+    change = {
+        "artifactLocation": {"uri": f.file},
+        "replacements": [{"deletedRegion": region, "insertedContent": {"text": f.suggestion}}],
+    }
+    return {
+        "fixes": [{"description": {"text": f"use '{f.suggestion}'"}, "artifactChanges": [change]}]
+    }
+
+
 def render(findings: list[Finding], docs_url: str | None = None) -> str:
     descriptors = _descriptors(docs_url)
     position = {d["id"]: i for i, d in enumerate(descriptors)}
@@ -64,6 +79,7 @@ def render(findings: list[Finding], docs_url: str | None = None) -> str:
                     "logicalLocations": [{"fullyQualifiedName": f.target}],
                 }
             ],
+            **_fixes(f),
         }
         for f in findings
     ]

@@ -33,6 +33,8 @@ class Violation:
     message: str
     key: tuple[str | int, ...] = ()
     target: str | None = None  # defaults to the object's own target
+    suggestion: str | None = None  # the replacement it proposes (applied as is, it passes)
+    replaces: str | None = None  # the value at `key` that `suggestion` replaces
 
 
 Check = Callable[[Context, Mapping[str, Any]], Iterable[Violation]]
