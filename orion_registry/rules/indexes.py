@@ -6,33 +6,16 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from ..models import Column, Index, Link, Table
+from ..lang.names import index_name
+from ..models import Column, Index, Table
 from .base import Violation, rule
+from .columns import is_id_name, is_reference_column, link_column, name_of
 from .context import ColumnRef, Context, Ref
 
+__all__ = ["is_id_name", "is_reference_column", "link_column"]  # used by other rule families
+MAX_INDEXES = 5  # I304's default: I301 suggests no index that would exceed it
+
 TableKey = tuple[str, tuple[str | int, ...]]
-
-
-def is_id_name(name: str) -> bool:
-    """`id` or `*_id`: a column name that holds an identifier."""
-    return name == "id" or name.endswith("_id")
-
-
-def link_column(link: str | Link | None) -> str | None:
-    """The target `[service.]table.column` of a `references` / `copy_of` value."""
-    if link is None:
-        return None
-    return link if isinstance(link, str) else link.column
-
-
-def is_reference_column(column: Column) -> bool:
-    """A column used to look rows up by another row's id: `*_id`, `references`, copy of an id.
-
-    A primary key column is one too: only the key's first column is led by it.
-    """
-    copied = link_column(column.copy_of)
-    copies_an_id = copied is not None and is_id_name(copied.rsplit(".", 1)[-1])
-    return column.name.endswith("_id") or column.references is not None or copies_an_id
 
 
 def leading_columns(table: Table) -> set[str]:
@@ -117,14 +100,42 @@ def reference_indexed(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viol
           - {name: idx_sessions_user_id, columns: [user_id]}
     ```
     """
+    added: dict[TableKey, int] = {}  # indexes suggested so far, per table
     for ref in unindexed(ctx, is_reference_column):
-        name, table = ref.column.name, ref.table.name
+        name, table, key = ref.column.name, ref.table.name, table_key(ref)
+        added[key] = added.get(key, 0) + 1
+        planned = len(ref.table.indexes) + added[key] + _soft_delete_unindexed(ref.table)
+        if planned > MAX_INDEXES:
+            yield Violation(
+                ref,
+                f"reference column '{name}' of '{table}' leads no index: add one on [{name}] "
+                f"(or make it unique); with the indexes it already has or needs, the table "
+                f"would pass {MAX_INDEXES} (I304), so no index is suggested: consider one that "
+                "leads with it and serves another need too",
+                ("name",),
+            )
+            continue
+        suggestion = index_name(table, [name])
         yield Violation(
             ref,
             f"reference column '{name}' of '{table}' leads no index: add "
-            f"idx_{table}_{name} on [{name}] (or make it unique)",
+            f"{suggestion} on [{name}] (or make it unique)",
             ("name",),
+            suggestion=suggestion,
         )
+
+
+def _soft_delete_unindexed(table: Table) -> int:
+    """1 when the table has a `deleted_at` column that I302 asks to index, else 0."""
+    leading = leading_columns(table)
+    return int(
+        any(
+            name_of(c) == "deleted_at"
+            and c.name not in leading
+            and not any(c.name in (ix.where or "") for ix in table.indexes)
+            for c in table.columns
+        )
+    )
 
 
 @rule("I302", "soft-delete-indexed", "warning")
@@ -163,14 +174,17 @@ def soft_delete_indexed(ctx: Context, options: Mapping[str, Any]) -> Iterator[Vi
           - {name: idx_users_deleted_at, columns: [deleted_at]}
     ```
     """
-    for ref in unindexed(ctx, lambda column: column.name == "deleted_at"):
-        table = ref.table.name
-        if not any("deleted_at" in (ix.where or "") for ix in ref.table.indexes):
+    for ref in unindexed(ctx, lambda column: name_of(column) == "deleted_at"):
+        table, name = ref.table.name, ref.column.name
+        if _soft_delete_unindexed(ref.table):
+            fits = len(ref.table.indexes) < MAX_INDEXES
+            suggestion = index_name(table, [name]) if fits else None
             yield Violation(
                 ref,
-                f"soft-delete column '{table}.deleted_at' is not indexed: add "
-                f"idx_{table}_deleted_at on [deleted_at]",
+                f"soft-delete column '{table}.{name}' is not indexed: add "
+                f"{suggestion or 'an index'} on [{name}]",
                 ("name",),
+                suggestion=suggestion,
             )
 
 

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from ..lang.pgtypes import normalize
+from ..lang.words import normal_name, singularize
 from ..models import Link
 from .base import Violation, rule
+from .columns import is_own_identifier, name_of
 from .context import ColumnRef, Context
 from .migration_sql import cross_database_references
-from ..lang.pgtypes import normalize
-from ..lang.words import singularize
 
 Key = tuple[str | int, ...]
 # The last part of an event name that says the owner's data changed: user.updated, email_changed.
@@ -589,8 +590,8 @@ def _is_own_id(ref: ColumnRef) -> bool:
     keys = [c for c in ref.table.columns if c.primary_key]
     if len(keys) != 1 or keys[0] is not ref.column:
         return False
-    stem = ref.column.name.removesuffix("_id")
-    table = ref.table.name
+    stem = name_of(ref.column).removesuffix("_id")
+    table = normal_name(ref.table.name)
     *head, last = table.split("_")
     singular = "_".join([*head, singularize(last)])
     return table.endswith(stem) or singular.endswith(stem)
@@ -605,7 +606,9 @@ def id_documents_target(ctx: Context, options: Mapping[str, Any]) -> Iterator[Vi
     service or another), a `copy_of` (a copied id names its source), or `external: true`
     (an id issued outside Orion, such as a payment provider's). The `id` column itself
     is not checked, nor a table's own id under another name: the sole primary key named
-    after its table (`user_id` of `user`/`users`, `event_id` of `website_events`).
+    after its table (`user_id` of `user`/`users`, `event_id` of `website_events`), a
+    generated one (`serial_id` with `autoincrement()`) or a unique `public_id` /
+    `friendly_id`. Names are read in snake_case (`userId` is `user_id`).
 
     ## Why
     Without foreign keys, the registry is the only place that says `user_id` holds a
@@ -639,7 +642,9 @@ def id_documents_target(ctx: Context, options: Mapping[str, Any]) -> Iterator[Vi
     for ref in ctx.columns:
         col = ref.column
         documented = col.references is not None or col.copy_of is not None or col.external
-        if col.name.endswith("_id") and not documented and not _is_own_id(ref):
+        if not name_of(col).endswith("_id") or documented or is_own_identifier(col):
+            continue
+        if not _is_own_id(ref):
             yield Violation(
                 ref,
                 f"'{col.name}' does not say what it points at: add references "
