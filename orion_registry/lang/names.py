@@ -47,6 +47,8 @@ _COUNTABLE_EXCEPTIONS = frozenset(
 def is_countable_noun(word: str) -> bool:
     """A word we can pluralise with confidence: not a participle or an adjective."""
     word = word.lower()
+    if len(word) < 3:
+        return False  # `s`, `v`, `ok`: a letter or an abbreviation, not a noun
     return word in _COUNTABLE_EXCEPTIONS or not word.endswith(_NOT_NOUN_ENDINGS)
 
 
@@ -62,9 +64,10 @@ def table_name(name: str, uncountable: Collection[str] = DEFAULT_UNCOUNTABLE) ->
             continue
         if is_plural(word, uncountable):
             return snake
-        if not is_countable_noun(word):
-            return None
-        return "_".join([*parts[:i], pluralize(word), *parts[i + 1 :]])
+        plural = pluralize(word)
+        if not is_countable_noun(word) or not is_plural(plural, uncountable):
+            return None  # no plural we can trust (`is_plural` must agree with it)
+        return "_".join([*parts[:i], plural, *parts[i + 1 :]])
     return snake
 
 
