@@ -70,8 +70,21 @@ class Table:
     name: Text
     model: str | None = Field(None, description="the Prisma model name")
     description: str | None = None
+    primary_key: list[Text] | None = Field(
+        None, description="a composite primary key's columns, in key order"
+    )
     columns: list[Column] = items()
     indexes: list[Index] = items()
+
+    def key_columns(self) -> list[str]:
+        """The primary key's columns in key order: the table's `primary_key` list, else the
+        columns marked `primary_key: true` in file order."""
+        if self.primary_key:
+            return list(self.primary_key)
+        return [c.name for c in self.columns if c.primary_key]
+
+    def is_key(self, column: Column) -> bool:
+        return column.primary_key or column.name in (self.primary_key or ())
 
 
 @model

@@ -137,7 +137,7 @@ class Exporter:
             name = unique_name(name, taken)
             taken.add(name)
             model.fields[column.name] = name
-        primary = [c.name for c in model.table.columns if c.primary_key]
+        primary = model.table.key_columns()
         for j, column in enumerate(model.table.columns):
             model.lines.append(self.field(model, j, column, single_key=primary == [column.name]))
 
@@ -309,7 +309,7 @@ class Exporter:
     # --- block attributes -------------------------------------------------------------
     def block_attributes(self, model: _Model) -> None:
         table = model.table
-        primary = [c.name for c in table.columns if c.primary_key]
+        primary = table.key_columns()
         if len(primary) > 1:
             model.attributes.append(f"@@id([{', '.join(model.fields[c] for c in primary)}])")
         for k, index in enumerate(table.indexes):
@@ -416,7 +416,7 @@ def _type_of(table: Table, name: str) -> str:
 
 def _unique_sets(table: Table) -> list[tuple[str, ...]]:
     """Column sets that identify a row: the primary key, unique columns, unique indexes."""
-    keys = [tuple(c.name for c in table.columns if c.primary_key)]
+    keys = [tuple(table.key_columns())]
     keys += [(c.name,) for c in table.columns if c.unique]
     keys += [tuple(i.columns) for i in table.indexes if i.unique]
     return [k for k in keys if k]
@@ -428,7 +428,7 @@ def _has_unique_criterion(table: Table, enums: Collection[str]) -> bool:
         for c in table.columns
         if not c.nullable and (c.type in enums or prisma_type(c.type) is not None)
     }
-    required |= {c.name for c in table.columns if c.primary_key}
+    required |= set(table.key_columns())
     return any(set(k) <= required for k in _unique_sets(table))
 
 

@@ -47,6 +47,7 @@ class _Model:
     block: Block
     table: str
     columns: dict[str, str] = field(default_factory=dict)  # field name -> column name
+    key: list[str] = field(default_factory=list)  # a composite primary key, in key order
 
 
 def attribute_name(attribute: Attribute | None, default: str) -> str:
@@ -196,6 +197,8 @@ class Importer:
         for f in relations:
             self.relation(model, f, columns)
         indexes = self.block_indexes(model, columns) + unique_indexes
+        if len(model.key) > 1:
+            data["primary_key"] = model.key
         data["columns"] = list(columns.values())
         if indexes:
             data["indexes"] = indexes
@@ -428,15 +431,7 @@ class Importer:
             if name in columns:
                 columns[name]["primary_key"] = True
                 _order_keys(columns[name])
-        if len(cols) > 1:
-            order = [c for c in columns if c in cols]
-            message = (
-                f"composite primary key ({', '.join(cols)}) of '{block.name}': "
-                "primary_key is set on each column"
-            )
-            if order != cols:
-                message += f"; the key's column order is the table's ({', '.join(order)})"
-            self.note(block, attribute.pos, message)
+        model.key = [name for name in cols if name in columns]
 
 
 _KEY_ORDER = (

@@ -20,7 +20,7 @@ TableKey = tuple[str, tuple[str | int, ...]]
 
 def leading_columns(table: Table) -> set[str]:
     """Columns that can be looked up without a scan: an index's first column, unique, the PK."""
-    keys = [c.name for c in table.columns if c.primary_key][:1]
+    keys = table.key_columns()[:1]
     return (
         {ix.columns[0] for ix in table.indexes}
         | {c.name for c in table.columns if c.unique}
@@ -194,7 +194,7 @@ def _shape(index: Index) -> tuple[str, str]:
 
 
 def _single_key_columns(table: Table) -> set[str]:
-    keys = [c.name for c in table.columns if c.primary_key]
+    keys = table.key_columns()
     return {c.name for c in table.columns if c.unique} | (set(keys) if len(keys) == 1 else set())
 
 
@@ -349,10 +349,12 @@ def too_many_indexes(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viola
 
 @rule("I305", "index-columns-exist", "error")
 def index_columns_exist(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
-    """Every column an index lists exists in its table.
+    """Every column an index (or the table's `primary_key`) lists exists in its table.
 
     ## What it checks
-    Each name in an index's `columns` is a column of the same table.
+    Each name in an index's `columns` is a column of the same table. So is each name of a
+    table's `primary_key` list (a composite key in key order), and a column marked
+    `primary_key: true` is one of that list when the table gives one.
 
     ## Why
     An index on a column that does not exist cannot be created: the migration fails, or
@@ -395,4 +397,23 @@ def index_columns_exist(ctx: Context, options: Mapping[str, Any]) -> Iterator[Vi
                     f"index '{ref.index.name}' lists column '{name}', which table "
                     f"'{ref.table.name}' does not have",
                     ("columns", i),
+                )
+    for table in ctx.tables:
+        key = table.table.primary_key or []
+        known = {c.name for c in table.table.columns}
+        for i, name in enumerate(key):
+            if name not in known:
+                yield Violation(
+                    table,
+                    f"primary_key of table '{table.table.name}' lists column '{name}', which "
+                    "the table does not have",
+                    ("primary_key", i),
+                )
+        for column in ctx.columns_of(table):
+            if key and column.column.primary_key and column.column.name not in key:
+                yield Violation(
+                    column,
+                    f"column '{column.column.name}' is marked primary_key but table "
+                    f"'{table.table.name}' gives its key as [{', '.join(key)}]",
+                    ("primary_key",),
                 )

@@ -587,7 +587,7 @@ def copy_refreshed(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violati
 
 def _is_own_id(ref: ColumnRef) -> bool:
     """The column is its table's sole primary key and is named after the table."""
-    keys = [c for c in ref.table.columns if c.primary_key]
+    keys = [c for c in ref.table.columns if ref.table.is_key(c)]
     if len(keys) != 1 or keys[0] is not ref.column:
         return False
     stem = name_of(ref.column).removesuffix("_id")

@@ -72,12 +72,12 @@ def uuid_primary_key(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viola
     enums = _enum_names(ctx)
     for table in ctx.tables:
         name = table.table.name
-        keys = [c for c in ctx.columns_of(table) if c.column.primary_key]
+        keys = [c for c in ctx.columns_of(table) if table.table.is_key(c.column)]
         if not keys:
             yield Violation(table, f"table '{name}' has no primary key; add {ID_COLUMN}", ("name",))
             continue
         if len(keys) > 1:
-            columns = ", ".join(k.column.name for k in keys)
+            columns = ", ".join(table.table.key_columns())
             yield Violation(
                 table,
                 f"table '{name}' has a composite primary key ({columns}); use one "
@@ -146,7 +146,7 @@ def uuid_ids(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     enums = _enum_names(ctx)
     for ref in ctx.columns:
         column = ref.column
-        if column.external or column.primary_key or not is_id_name(name_of(column)):
+        if column.external or ref.table.is_key(column) or not is_id_name(name_of(column)):
             continue
         if is_own_identifier(column) or isinstance(column.references, str):
             continue  # a same-database reference has its target's type (R402): T201 judges it
@@ -277,7 +277,7 @@ def json_sparingly(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violati
         reasons = []
         if (
             column.unique
-            or column.primary_key
+            or ref.table.is_key(column)
             or any(column.name in ix.columns for ix in ref.table.indexes)
         ):
             reasons.append("is indexed (queryable data)")

@@ -132,7 +132,7 @@ def default_sql(column: Column, path: Path) -> str | None:
     return literal(canonical)
 
 
-def column_sql(column: Column, enums: dict[str, str], path: Path) -> str:
+def column_sql(column: Column, enums: dict[str, str], path: Path, key: bool = False) -> str:
     type_name, is_enum = column_type(column.type, enums)
     if is_enum:
         base = type_name.removesuffix("[]" * type_name.count("[]"))
@@ -142,7 +142,7 @@ def column_sql(column: Column, enums: dict[str, str], path: Path) -> str:
     else:
         raise DdlError(f"type {column.type!r} is not a PostgreSQL type name", (*path, "type"))
     parts = [ident(column.name), type_sql]
-    if not column.nullable or column.primary_key:
+    if not column.nullable or column.primary_key or key:
         parts.append("NOT NULL")
     default = default_sql(column, path)
     if default is not None:
@@ -153,12 +153,15 @@ def column_sql(column: Column, enums: dict[str, str], path: Path) -> str:
 
 
 def table_sql(table: Table, enums: dict[str, str], path: Path) -> str:
-    lines = [column_sql(col, enums, (*path, "columns", i)) for i, col in enumerate(table.columns)]
-    primary = [c.name for c in table.columns if c.primary_key]
+    lines = [
+        column_sql(col, enums, (*path, "columns", i), table.is_key(col))
+        for i, col in enumerate(table.columns)
+    ]
+    primary = table.key_columns()
     if primary:
         lines.append(f"CONSTRAINT {ident(table.name + '_pkey')} PRIMARY KEY ({_names(primary)})")
     for col in table.columns:
-        if col.unique and not (col.primary_key and len(primary) == 1):
+        if col.unique and primary != [col.name]:
             name = ident(f"{table.name}_{col.name}_key")
             lines.append(f"CONSTRAINT {name} UNIQUE ({ident(col.name)})")
     body = ",\n".join(f"    {line}" for line in lines)

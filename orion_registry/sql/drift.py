@@ -77,7 +77,7 @@ def differences(ctx: Context, service: str, live: LiveSchema) -> Iterator[Differ
 def _columns(ctx: Context, tref: TableRef, table: LiveTable) -> Iterator[Difference]:
     enums = enum_types(tref.service)
     name = tref.table.name
-    primary = [c.name for c in tref.table.columns if c.primary_key]
+    primary = tref.table.key_columns()
     unique_in_registry = unique_columns(tref.table)  # `unique: true`, a lone key, an index
     unique_live = {ix.columns[0] for ix in table.indexes.values() if _single_unique(ix)}
     for ref in ctx.columns_of(tref):
@@ -99,7 +99,7 @@ def _columns(ctx: Context, tref: TableRef, table: LiveTable) -> Iterator[Differe
                 f"column {where} is {expected} in the registry but {found.type} in the database",
                 ("type",),
             )
-        nullable = col.nullable and not col.primary_key
+        nullable = col.nullable and not tref.table.is_key(col)
         if nullable != found.nullable:
             said = "nullable" if nullable else "NOT NULL"
             live = "nullable" if found.nullable else "NOT NULL"
@@ -128,7 +128,7 @@ def _columns(ctx: Context, tref: TableRef, table: LiveTable) -> Iterator[Differe
                 ("unique",),
             )
     live_primary = next((ix.columns for ix in table.indexes.values() if ix.primary), ())
-    if set(primary) != set(live_primary):
+    if list(primary) != list(live_primary):
         yield _diff(
             codes.COLUMN_UNIQUENESS,
             tref,

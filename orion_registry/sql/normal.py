@@ -64,7 +64,7 @@ def column_type(type_name: str, enums: dict[str, str]) -> tuple[str, bool]:
 
 def unique_columns(table: Table) -> set[str]:
     """The columns unique on their own: what a one-column foreign key may reference."""
-    primary = [c.name for c in table.columns if c.primary_key]
+    primary = table.key_columns()
     names = {c.name for c in table.columns if c.unique}
     names.update(primary if len(primary) == 1 else ())
     names.update(
