@@ -12,6 +12,7 @@ from .base import Text, items, model
 SERVICE_NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 Sync = Literal["event", "api", "cache"]
 MigrationType = Literal["non-breaking", "breaking", "data"]
+SortOrder = Literal["asc", "desc"]
 Scalar = str | bool | int | float
 
 
@@ -62,6 +63,12 @@ class Index:
     unique: bool = False
     type: str | None = Field(None, description="btree (default), hash, gin, gist, brin")
     where: str | None = Field(None, description="a partial index predicate")
+    ops: dict[Text, Text] = Field(
+        default_factory=dict, description="column -> its operator class (gin_trgm_ops)"
+    )
+    order: dict[Text, SortOrder] = Field(
+        default_factory=dict, description="column -> its sort order (desc; asc is the default)"
+    )
     description: str | None = None
 
 

@@ -336,7 +336,7 @@ class Exporter:
             )
             return None
         args = [
-            f"[{', '.join(model.fields[c] for c in index.columns)}]",
+            f"[{', '.join(_index_field(model.fields[c], index, c) for c in index.columns)}]",
             f"map: {quote(index.name)}",
         ]
         if index.type and index.type.lower() != "btree":
@@ -347,12 +347,13 @@ class Exporter:
                     f"index type '{index.type}' is not one Prisma knows: not written",
                 )
             elif kind in _NEEDS_OPERATOR_CLASS and not all(
-                _operator_class_known(kind, _column(model.table, c).type) for c in index.columns
+                c in index.ops or _operator_class_known(kind, _column(model.table, c).type)
+                for c in index.columns
             ):
                 self.note(
                     (*path, "type"),
                     f"a {kind} index on these columns needs an operator class, which the "
-                    "registry does not record: written as a B-tree index",
+                    "index does not give (ops:): written as a B-tree index",
                 )
             else:
                 args.append(f"type: {kind}")
@@ -396,6 +397,13 @@ def _identifier(text: str) -> str:
 
 
 _NEEDS_OPERATOR_CLASS = frozenset({"Gin", "Gist"})
+
+
+def _index_field(field: str, index: Index, column: str) -> str:
+    """`email(ops: raw("gin_trgm_ops"), sort: Desc)`, or the bare field name."""
+    args = [f"ops: raw({quote(index.ops[column])})"] if column in index.ops else []
+    args += ["sort: Desc"] if index.order.get(column) == "desc" else []
+    return f"{field}({', '.join(args)})" if args else field
 
 
 def _operator_class_known(kind: str, pg_type: str) -> bool:

@@ -193,6 +193,12 @@ def _shape(index: Index) -> tuple[str, str]:
     return (index.type or "btree").lower(), (index.where or "").strip()
 
 
+def _keys(index: Index) -> tuple[tuple[str, str | None, str], ...]:
+    """The index's keys: column, operator class, sort order. `[email text_pattern_ops]`
+    serves `LIKE 'x%'`, which `[email]` cannot: keys differ when any of the three do."""
+    return tuple((c, index.ops.get(c), index.order.get(c, "asc")) for c in index.columns)
+
+
 def _single_key_columns(table: Table) -> set[str]:
     keys = table.key_columns()
     return {c.name for c in table.columns if c.unique} | (set(keys) if len(keys) == 1 else set())
@@ -204,14 +210,14 @@ def redundancy(table: Table) -> dict[int, str]:
     first_with: dict[tuple, int] = {}  # (shape, columns, unique) -> first index
     longest_with_prefix: dict[tuple, int] = {}  # (shape, proper prefix) -> a longer index
     for i, ix in enumerate(table.indexes):
-        shape, cols = _shape(ix), tuple(ix.columns)
+        shape, cols = _shape(ix), _keys(ix)
         first_with.setdefault((shape, cols, ix.unique), i)
         if shape[0] == "btree":
             for n in range(1, len(cols)):
                 longest_with_prefix.setdefault((shape, cols[:n]), i)
     unique_keys = _single_key_columns(table)
     for i, ix in enumerate(table.indexes):
-        shape, cols = _shape(ix), tuple(ix.columns)
+        shape, cols = _shape(ix), _keys(ix)
         same = first_with[(shape, cols, ix.unique)]
         enforcing = first_with.get((shape, cols, True))
         longer = longest_with_prefix.get((shape, cols))
@@ -224,8 +230,8 @@ def redundancy(table: Table) -> dict[int, str]:
         elif longer is not None:
             other = table.indexes[longer]
             found[i] = f"is a leading prefix of '{other.name}' [{', '.join(other.columns)}]"
-        elif len(cols) == 1 and cols[0] in unique_keys and not ix.where:
-            found[i] = f"indexes '{cols[0]}', which is already unique or the primary key"
+        elif len(cols) == 1 and cols[0][0] in unique_keys and shape == ("btree", "") and not ix.ops:
+            found[i] = f"indexes '{cols[0][0]}', which is already unique or the primary key"
     return found
 
 
@@ -240,7 +246,9 @@ def redundant_index(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violat
     `[user_id, created_at]`), or when it is a plain single-column index on a column that is
     already `unique: true` or the primary key. Indexes of a different method (`type`) or
     with a different partial `where` are never compared. A unique index is never redundant
-    versus a plain one: it enforces a constraint.
+    versus a plain one: it enforces a constraint. Keys compare with their operator class
+    and sort order (`ops`, `order`): `[email]` with `text_pattern_ops` serves
+    `LIKE 'x%'`, which a plain unique index on `email` cannot, so it is not redundant.
 
     ## Why
     "Don't over-index": every index slows down each insert and update and takes disk space.
@@ -398,6 +406,15 @@ def index_columns_exist(ctx: Context, options: Mapping[str, Any]) -> Iterator[Vi
                     f"'{ref.table.name}' does not have",
                     ("columns", i),
                 )
+        for part in ("ops", "order"):
+            for name in getattr(ref.index, part):
+                if name not in ref.index.columns:
+                    yield Violation(
+                        ref,
+                        f"index '{ref.index.name}' gives {part} for '{name}', which is not "
+                        "one of its columns",
+                        (part, name),
+                    )
     for table in ctx.tables:
         key = table.table.primary_key or []
         known = {c.name for c in table.table.columns}

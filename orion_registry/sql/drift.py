@@ -19,7 +19,14 @@ from ..rules import drift as codes
 from ..rules.base import Violation
 from ..rules.context import ColumnRef, Context, Ref, TableRef
 from .introspect import LiveIndex, LiveSchema, LiveTable
-from .normal import column_type, enum_types, predicate, registry_default, unique_columns
+from .normal import (
+    column_type,
+    enum_types,
+    index_definition,
+    registry_default,
+    registry_index_definition,
+    unique_columns,
+)
 
 Difference = tuple[str, Violation]
 
@@ -154,7 +161,9 @@ def _single_unique(index: LiveIndex) -> bool:
 
 
 def _definition(index: LiveIndex) -> tuple:
-    return index.columns, index.unique, index.method, index.where
+    return index_definition(
+        index.columns, index.unique, index.method, index.where, index.ops, index.descending
+    )
 
 
 def _indexes(tref: TableRef, table: LiveTable) -> Iterator[Difference]:
@@ -162,12 +171,7 @@ def _indexes(tref: TableRef, table: LiveTable) -> Iterator[Difference]:
     pending = []
     for i, index in enumerate(tref.table.indexes):
         ref = Ref(tref.doc, (*tref.path, "indexes", i), f"{tref.target}.{index.name}")
-        wanted = (
-            tuple(index.columns),
-            index.unique,
-            (index.type or "btree").lower(),
-            predicate(index.where),
-        )
+        wanted = registry_index_definition(index)
         found = table.indexes.get(index.name)
         if found is None:
             pending.append((ref, index.name, wanted))

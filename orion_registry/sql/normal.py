@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -23,8 +24,8 @@ from pglast.parser import ParseError
 from pglast.stream import RawStream
 from pglast.visitors import Visitor
 
-from ..models import Column, Service, Table
 from ..lang.pgtypes import is_now_default, is_uuid_default, normalize
+from ..models import Column, Index, Service, Table
 
 # A type the DDL may print as-is: a name (several words allowed), arguments, array brackets.
 SAFE_TYPE = re.compile(r"^[a-z_][a-z0-9_]*( [a-z_][a-z0-9_]*)*(\(\d+(,\d+)?\))?(\[\])*$")
@@ -232,3 +233,42 @@ def predicate(text: str | None) -> str | None:
         return expression(text)
     except ExpressionError:
         return " ".join(text.split())
+
+
+IndexDefinition = tuple[tuple[str, ...], bool, str, str | None]
+
+
+def index_key(name: str, ops: str | None = None, descending: bool = False) -> str:
+    """One key of an index as its definition reads: `email gin_trgm_ops DESC`."""
+    return " ".join([name, *([ops] if ops else []), *(["DESC"] if descending else [])])
+
+
+def index_definition(
+    columns: Sequence[str],
+    unique: bool,
+    method: str | None,
+    where: str | None,
+    ops: Sequence[str | None] = (),
+    descending: Sequence[bool] = (),
+) -> IndexDefinition:
+    """What makes two indexes the same index: keys (column, operator class, sort order),
+    uniqueness, access method, predicate; in one canonical form for the registry and a
+    live database alike (a default operator class and ASC are left out)."""
+    ops = [*ops, *[None] * (len(columns) - len(ops))]
+    descending = [*descending, *[False] * (len(columns) - len(descending))]
+    keys = tuple(
+        index_key(c, o or None, d) for c, o, d in zip(columns, ops, descending, strict=False)
+    )
+    return keys, unique, (method or "btree").lower(), predicate(where)
+
+
+def registry_index_definition(index: Index) -> IndexDefinition:
+    """`index_definition` of a registry index."""
+    return index_definition(
+        index.columns,
+        index.unique,
+        index.type,
+        index.where,
+        [index.ops.get(c) for c in index.columns],
+        [index.order.get(c) == "desc" for c in index.columns],
+    )
