@@ -8,6 +8,7 @@ the full `check` of the new registry.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +30,8 @@ from .comparison import compare
 from .coverage import CODE, cover
 from .gitsource import BaseError, BaseFiles, read_directory, read_revision
 from .impact import Dependents, attach
+from .payloads import CODE as R407
+from .payloads import payload_findings
 
 __all__ = ["BaseError", "Change", "DiffResult", "Impact", "review"]
 
@@ -85,7 +88,9 @@ def review(registry_dir: Path | str, base: str) -> DiffResult:
     result.changes = changes = compare(result.base, head.services, names, dependents)
     _point_at_work_tree(changes, head, files)
     attach(changes, dependents)
-    result.findings = sort_findings(findings + _m504(changes, result.base, head, findings))
+    found = _m504(changes, result.base, head, findings)
+    found += _configured(R407, lambda s: payload_findings(result.base, head, s), head, findings)
+    result.findings = sort_findings(findings + found)
     return result
 
 
@@ -116,9 +121,16 @@ def _changed(head: Registry, files: BaseFiles) -> set[str]:
 def _m504(
     changes: list[Change], base: dict[str, ServiceDoc], head: Registry, findings: list[Finding]
 ) -> list[Finding]:
-    """M504 findings with `orion.yaml`'s severity and waivers applied."""
-    severity = rule_config(head).severity.get(CODE, RULES[CODE].severity)
-    found = cover(changes, base, head.services, "error" if severity == "off" else severity)
+    """M504 findings (`cover` also fills in each change's coverage, so it always runs)."""
+    return _configured(CODE, lambda s: cover(changes, base, head.services, s), head, findings)
+
+
+def _configured(
+    code: str, find: Callable[[str], list[Finding]], head: Registry, findings: list[Finding]
+) -> list[Finding]:
+    """The findings of diff rule `code` with `orion.yaml`'s severity and waivers applied."""
+    severity = rule_config(head).severity.get(code, RULES[code].severity)
+    found = find("error" if severity == "off" else severity)
     if severity == "off":
         return []
     if not head.settings.model.waivers:

@@ -10,7 +10,7 @@ from weakref import WeakKeyDictionary
 
 from ..lang.pgtypes import normalize
 from ..lang.words import normal_name, singularize
-from ..models import Link
+from ..models import Link, Service
 from .base import Violation, rule
 from .columns import is_own_identifier, name_of
 from .context import ColumnRef, Context
@@ -651,3 +651,74 @@ def id_documents_target(ctx: Context, options: Mapping[str, Any]) -> Iterator[Vi
                 "(table.column or {column: service.table.column, sync: ...}) or external: true",
                 ("name",),
             )
+
+
+def payload_names(table: str, column: str) -> list[str]:
+    """The payload field names (normalised) that name a column: its snake_case name, and
+    `<table in the singular>_id` for a table's `id` (`user_id` names `users.id`)."""
+    name = normal_name(column)
+    if name != "id":
+        return [name]
+    head, _, last = normal_name(table).rpartition("_")
+    return [name, "_".join(filter(None, [head, singularize(last)])) + "_id"]
+
+
+def payload_columns(service: Service) -> dict[str, str]:
+    """Normalised payload field name -> the `table.column` of `service` it names (the first
+    table wins when several have the name)."""
+    found: dict[str, str] = {}
+    for table in service.tables:
+        for column in table.columns:
+            for name in payload_names(table.name, column.name):
+                found.setdefault(name, f"{table.name}.{column.name}")
+    return found
+
+
+def stale_payload_fields(base: Service, now: Service) -> Iterator[tuple[int, int, str]]:
+    """(event index, field index, the base's `table.column`) of each payload field of `now`
+    that named a column of the publisher at `base` and names none now."""
+    before, after = payload_columns(base), payload_columns(now)
+    for i, event in enumerate(now.events.publishes):
+        for j, field_name in enumerate(event.payload):
+            key = normal_name(field_name)
+            if key in before and key not in after:
+                yield i, j, before[key]
+
+
+@rule("R407", "payload-columns-exist", "error", diff_only=True)
+def payload_columns_exist(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
+    """An event's payload field that named a column still names one.
+
+    ## What it checks
+    Evaluated by `orion-registry diff --base BASE`, not by `check`: a field of a published
+    event's `payload` that named a column of the publisher's tables at the base revision
+    (by its snake_case name, or `user_id` for `users.id`) still names one now. Fields that
+    never were columns (`changes`, a computed total) are not judged: only the base can tell
+    a removed column from a field that never was one. `diff` also lists the consumers of
+    such an event as impacted by the column's removal.
+
+    ## Why
+    Consumers build their copies from an event's payload ("Synchronize via Events"):
+    `notifications` keeps `email` fresh from `user.updated`. Dropping or renaming
+    `users.email` while the payload still promises `email` breaks every consumer at run
+    time, with no foreign key or compiler to notice.
+
+    ## Bad
+    ```yaml
+    # Since the base revision, users.email was dropped, yet the event still says:
+    events:
+      publishes:
+        - name: user.created
+          payload: [user_id, email, name]
+    ```
+
+    ## Good
+    ```yaml
+    # Since the base revision, users.email was dropped, and the payload with it:
+    events:
+      publishes:
+        - name: user.created
+          payload: [user_id, name]
+    ```
+    """
+    return iter(())

@@ -236,6 +236,31 @@ def predicate(text: str | None) -> str | None:
 
 
 IndexDefinition = tuple[tuple[str, ...], bool, str, str | None]
+# Types whose B-tree / hash default operator class is `<type>_ops` (`text_ops`, `int4_ops`).
+_DEFAULT_OPS_TYPES = frozenset(
+    {
+        "text", "int2", "int4", "int8", "float4", "float8", "numeric", "bool", "date",
+        "timestamp", "timestamptz", "time", "timetz", "interval", "uuid", "bytea", "bpchar",
+        "char", "name", "oid", "money", "bit", "varbit", "jsonb", "enum", "inet", "macaddr",
+        "macaddr8", "pg_lsn", "tsvector", "tsquery", "array", "range", "multirange",
+        "record", "xid8", "oidvector",
+    }
+)  # fmt: skip
+_DEFAULT_OPS = {
+    "gin": frozenset({"array_ops", "jsonb_ops", "tsvector_ops"}),
+    "spgist": frozenset({"inet_ops", "text_ops", "quad_point_ops", "range_ops", "box_ops"}),
+}
+
+
+def is_default_operator_class(method: str, ops: str) -> bool:
+    """Whether `ops` is the default operator class of `method` for the type it serves
+    (`jsonb_ops` for GIN, `int4_minmax_ops` for BRIN, `text_ops` for B-tree): PostgreSQL
+    reports no operator class for such a key, so naming it changes nothing."""
+    if method in ("btree", "hash"):
+        return ops.endswith("_ops") and ops.removesuffix("_ops") in _DEFAULT_OPS_TYPES
+    if method == "brin":
+        return ops.endswith(("_minmax_ops", "_inclusion_ops"))
+    return ops in _DEFAULT_OPS.get(method, ())
 
 
 def index_key(name: str, ops: str | None = None, descending: bool = False) -> str:
@@ -254,12 +279,13 @@ def index_definition(
     """What makes two indexes the same index: keys (column, operator class, sort order),
     uniqueness, access method, predicate; in one canonical form for the registry and a
     live database alike (a default operator class and ASC are left out)."""
-    ops = [*ops, *[None] * (len(columns) - len(ops))]
-    descending = [*descending, *[False] * (len(columns) - len(descending))]
-    keys = tuple(
-        index_key(c, o or None, d) for c, o, d in zip(columns, ops, descending, strict=False)
-    )
-    return keys, unique, (method or "btree").lower(), predicate(where)
+    method = (method or "btree").lower()
+    n = len(columns)
+    canonical = [None if not o or is_default_operator_class(method, o) else o for o in ops]
+    canonical = [*canonical, *[None] * n][:n]
+    descending = [*descending, *[False] * n][:n]
+    keys = tuple(index_key(c, o, d) for c, o, d in zip(columns, canonical, descending, strict=True))
+    return keys, unique, method, predicate(where)
 
 
 def registry_index_definition(index: Index) -> IndexDefinition:
