@@ -20,7 +20,7 @@ from ..models import Service
 from ..models.service import SERVICE_NAME_PATTERN
 from ..prisma.exporter import export_service
 from ..prisma.importer import import_schema
-from ..prisma.parser import SUFFIX, PrismaSyntaxError, parse_files, schema_files
+from ..prisma.parser import SUFFIX, PrismaSyntaxError, parse_files, schema_sources
 from ..prisma.writer import service_yaml
 from .common import UsageError, add_registry_argument, add_service_argument, load_service
 
@@ -94,15 +94,13 @@ def _schema_files(arguments: list[str]) -> tuple[list[Path], dict[Path, str]]:
         path = Path(argument)
         if not path.exists():
             raise UsageError(f"{argument}: no such file or folder")
-        found = schema_files(path)
-        if path.is_dir() and not found:
+        found = schema_sources(path, path.as_posix() if path.is_dir() else argument)
+        if not found:
             raise UsageError(f"{argument}: no {SUFFIX} files in this folder")
-        for file in found:
+        for file, name in found.items():
             if file not in shown:
                 files.append(file)
-                shown[file] = (
-                    (path / file.relative_to(path)).as_posix() if path.is_dir() else argument
-                )
+                shown[file] = name
     return files, shown
 
 
