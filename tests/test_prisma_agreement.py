@@ -1,0 +1,290 @@
+"""The registry vs a Prisma schema: each kind of disagreement is exactly one drift code,
+located in the registry and naming the Prisma file and line; the corpus agrees with itself."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from orion_registry.loader import load_registry
+from orion_registry.prisma.importer import import_schema
+from orion_registry.prisma.live import read_prisma_schema
+from orion_registry.prisma.parser import parse_files
+from orion_registry.prisma.writer import service_yaml
+from orion_registry.rules.context import Context
+from orion_registry.sql.drift import differences
+
+SERVICE = """\
+service: shop
+database: orion_shop
+owner: shop-team
+description: Orders of the shop.
+prisma_schema: ../../packages/shop/prisma/schema.prisma
+enums:
+  - name: OrderStatus
+    db_name: order_status
+    values: [OPEN, PAID, SHIPPED]
+tables:
+  - name: customers
+    model: Customer
+    columns:
+      - {name: id, type: uuid, primary_key: true, default: uuid()}
+      - {name: email, type: varchar(255), unique: true}
+      - {name: nickname, type: text, nullable: true}
+      - {name: created_at, type: timestamptz(6), default: now()}
+  - name: orders
+    model: Order
+    columns:
+      - {name: id, type: uuid, primary_key: true, default: uuid()}
+      - {name: customer_id, type: uuid, references: customers.id}
+      - {name: status, type: OrderStatus, default: OPEN}
+      - {name: total_cents, type: integer, default: 0}
+    indexes:
+      - {name: orders_customer_id_status_idx, columns: [customer_id, status]}
+  - name: notes
+    model: Note
+    columns:
+      - {name: id, type: integer, primary_key: true, default: autoincrement()}
+      - {name: body, type: text}
+"""
+
+PRISMA = """\
+datasource db {
+  provider = "postgresql"
+  url      = env("DATABASE_URL")
+}
+
+enum OrderStatus {
+  OPEN
+  PAID
+  SHIPPED
+
+  @@map("order_status")
+}
+
+model Customer {
+  id        String   @id @default(uuid()) @db.Uuid
+  email     String   @unique @db.VarChar(255)
+  nickname  String?
+  createdAt DateTime @default(now()) @map("created_at") @db.Timestamptz(6)
+  orders    Order[]
+
+  @@map("customers")
+}
+
+model Order {
+  id         String      @id @default(uuid()) @db.Uuid
+  customerId String      @map("customer_id") @db.Uuid
+  customer   Customer    @relation(fields: [customerId], references: [id])
+  status     OrderStatus @default(OPEN)
+  totalCents Int         @default(0) @map("total_cents")
+
+  @@index([customerId, status])
+  @@map("orders")
+}
+
+model Note {
+  id   Int    @id @default(autoincrement())
+  body String
+
+  @@map("notes")
+}
+"""
+
+NOTE_MODEL = PRISMA[PRISMA.index("model Note") :]
+
+
+def write(root: Path, prisma: str, service: str = SERVICE) -> Path:
+    """A repository with the registry and the Prisma schema; returns the schema file."""
+    (root / ".git").mkdir(parents=True)
+    services = root / "registry" / "services"
+    services.mkdir(parents=True)
+    (services / "shop.yaml").write_text(service, encoding="utf-8")
+    schema = root / "packages" / "shop" / "prisma" / "schema.prisma"
+    schema.parent.mkdir(parents=True)
+    schema.write_text(prisma, encoding="utf-8")
+    return schema
+
+
+def compare(root: Path, prisma: str, service: str = SERVICE):
+    schema = write(root, prisma, service)
+    registry = load_registry(root / "registry")
+    assert registry.findings == []
+    live = read_prisma_schema(schema, "packages/shop/prisma/schema.prisma")
+    return live, list(differences(Context(registry), "shop", live))
+
+
+def test_the_example_agrees(tmp_path):
+    _, found = compare(tmp_path, PRISMA)
+    assert found == []
+
+
+# (code, Prisma text replaced, by what, the target; the Prisma object and a text on its
+# line, when the Prisma schema has the object)
+DISAGREEMENTS = [
+    ("D701", NOTE_MODEL, "", "shop.notes", None, None),
+    ("D702", "model Note {", "model AuditLog {\n  id Int @id\n}\n\nmodel Note {", "shop.AuditLog",
+     "AuditLog", "model AuditLog"),
+    ("D703", "  nickname  String?\n", "", "shop.customers.nickname", None, None),
+    ("D704", "  orders    Order[]\n", "  orders    Order[]\n  phone String?\n",
+     "shop.customers.phone", "customers.phone", "phone String?"),
+    ("D705", "@db.VarChar(255)", "@db.VarChar(320)", "shop.customers.email", "customers.email",
+     "VarChar(320)"),
+    ("D706", "nickname  String?", "nickname  String ", "shop.customers.nickname",
+     "customers.nickname", "nickname"),
+    ("D707", "@default(0)", "@default(1)", "shop.orders.total_cents", "orders.total_cents",
+     "@default(1)"),
+    ("D708", "String   @unique @db.VarChar", "String   @db.VarChar", "shop.customers.email",
+     "customers.email", "email"),
+    ("D709", "  @@index([customerId, status])\n", "", "shop.orders.orders_customer_id_status_idx",
+     None, None),
+    ("D710", "  @@map(\"orders\")", "  @@index([status])\n  @@map(\"orders\")",
+     "shop.orders.orders_status_idx", "orders.orders_status_idx", "@@index([status])"),
+    ("D711", "@@index([customerId, status])", "@@index([customerId, status], type: Brin)",
+     "shop.orders.orders_customer_id_status_idx", "orders.orders_customer_id_status_idx",
+     "type: Brin"),
+    ("D712", "  SHIPPED\n", "", "shop.OrderStatus", "order_status", "enum OrderStatus"),
+    ("D713", "  SHIPPED\n", "  SHIPPED\n  REFUNDED\n", "shop.OrderStatus", "order_status",
+     "enum OrderStatus"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("code", "old", "new", "target", "key", "text"),
+    DISAGREEMENTS,
+    ids=[d[0] for d in DISAGREEMENTS],
+)
+def test_each_disagreement_is_one_difference(tmp_path, code, old, new, target, key, text):
+    assert old in PRISMA
+    prisma = PRISMA.replace(old, new, 1)
+    live, found = compare(tmp_path, prisma)
+    assert [(c, v.target or v.ref.target) for c, v in found] == [(code, target)]
+    if key is None:  # the object is the registry's only
+        assert live.location(target.split(".", 1)[1]) is None
+    else:
+        line = next(i for i, row in enumerate(prisma.splitlines(), 1) if text in row)
+        assert live.location(key) == ("packages/shop/prisma/schema.prisma", line)
+
+
+def test_lines_of_each_kind_of_object(tmp_path):
+    live, _ = compare(tmp_path, PRISMA)
+    shown = "packages/shop/prisma/schema.prisma"
+    lines = PRISMA.splitlines()
+    expected = {
+        "order_status": "enum OrderStatus {",
+        "customers": "model Customer {",
+        "customers.created_at": "  createdAt DateTime",
+        "customers.customers_pkey": "  id        String   @id",
+        "customers.customers_email_key": "  email     String   @unique",
+        "orders.orders_customer_id_status_idx": "  @@index([customerId, status])",
+        "notes.body": "  body String",
+    }
+    for key, text in expected.items():
+        file, line = live.location(key)
+        assert file == shown and lines[line - 1].startswith(text), (key, line)
+    assert live.where("orders") == f" ({shown}:24)"
+    assert live.label == "the Prisma schema"
+
+
+def test_a_multi_file_schema_names_the_file_of_each_object(tmp_path):
+    folder = tmp_path / "prisma"
+    (folder / "models").mkdir(parents=True)
+    cut = PRISMA.index("model Order")
+    (folder / "schema.prisma").write_text(PRISMA[:cut], encoding="utf-8")
+    (folder / "models" / "order.prisma").write_text(PRISMA[cut:], encoding="utf-8")
+    live = read_prisma_schema(folder, "prisma")
+    assert live.location("customers") == ("prisma/schema.prisma", 14)
+    assert live.location("orders.total_cents") == ("prisma/models/order.prisma", 6)
+    assert live.where("notes") == " (prisma/models/order.prisma:12)"
+
+
+def test_a_composite_primary_key_keeps_its_order_and_name(tmp_path):
+    schema = tmp_path / "schema.prisma"
+    schema.write_text(
+        textwrap.dedent("""\
+        model Member {
+          teamId Int @map("team_id")
+          userId Int @map("user_id")
+
+          @@id([userId, teamId], map: "members_key")
+          @@map("members")
+        }
+        """),
+        encoding="utf-8",
+    )
+    live = read_prisma_schema(schema, "schema.prisma")
+    (primary,) = live.tables["members"].indexes.values()
+    assert (primary.name, primary.columns, primary.primary) == (
+        "members_key",
+        ("user_id", "team_id"),
+        True,
+    )
+    assert live.location("members.members_key") == ("schema.prisma", 5)
+
+
+def test_every_corpus_unit_agrees_with_its_own_import(tmp_path):
+    """import prisma, then compare the registry with the same schema: nothing differs."""
+    from .test_prisma_corpus import IDS, UNITS
+
+    if not UNITS:
+        pytest.skip("../shared/corpus is not there")
+    failures = {}
+    for i, (unit, unit_id) in enumerate(zip(UNITS, IDS, strict=True)):
+        schema = parse_files(unit)
+        data, _ = import_schema(schema, "corpus", "orion_corpus")
+        root = tmp_path / f"u{i:02d}"
+        (root / "services").mkdir(parents=True)
+        (root / "services" / "corpus.yaml").write_text(service_yaml(data, []), encoding="utf-8")
+        registry = load_registry(root)
+        assert registry.findings == [], unit_id
+        from orion_registry.prisma.live import live_schema
+
+        found = list(differences(Context(registry), "corpus", live_schema(schema)))
+        if found:
+            failures[unit_id] = [(code, v.message) for code, v in found]
+    assert len(UNITS) == 36
+    assert failures == {}
+
+
+@pytest.mark.parametrize(
+    ("declared", "reason"),
+    [
+        ("../../../outside.prisma", "leaves the repository"),
+        ("../../packages/shop/prisma/missing.prisma", "no such file or folder"),
+        (
+            "../../packages/shop/prisma/escape.prisma",
+            "is a symbolic link that leaves the repository",
+        ),
+        ("../../packages/shop/prisma/dangling.prisma", "is a symbolic link to nothing"),
+    ],
+)
+def test_a_prisma_schema_outside_the_repository_is_refused(tmp_path, declared, reason):
+    repo = tmp_path / "repo"
+    write(repo, PRISMA, SERVICE.replace("../../packages/shop/prisma/schema.prisma", declared))
+    (tmp_path / "outside.prisma").write_text(PRISMA, encoding="utf-8")
+    folder = repo / "packages" / "shop" / "prisma"
+    (folder / "escape.prisma").symlink_to(tmp_path / "outside.prisma")
+    (folder / "dangling.prisma").symlink_to(folder / "gone.prisma")
+    registry = load_registry(repo / "registry")
+    assert [(f.rule, f.file, f.line, f.message) for f in registry.findings] == [
+        (
+            "L002",
+            (repo / "registry/services/shop.yaml").as_posix(),
+            5,
+            f"prisma_schema '{declared}' {reason}",
+        )
+    ]
+
+
+def test_without_git_the_repository_is_the_registrys_parent(tmp_path):
+    write(tmp_path, PRISMA)
+    (tmp_path / ".git").rmdir()
+    assert load_registry(tmp_path / "registry").findings == []
+    registry = tmp_path / "other" / "registry"
+    (registry / "services").mkdir(parents=True)
+    text = SERVICE.replace("../../packages/shop", "../../../packages/shop")
+    (registry / "services" / "shop.yaml").write_text(text, encoding="utf-8")
+    (finding,) = load_registry(registry).findings
+    assert finding.message.endswith("leaves the repository")
