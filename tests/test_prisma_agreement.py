@@ -3,6 +3,7 @@ located in the registry and naming the Prisma file and line; the corpus agrees w
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from orion_registry.prisma.parser import parse_files
 from orion_registry.prisma.writer import service_yaml
 from orion_registry.rules.context import Context
 from orion_registry.sql.drift import differences
+
+from .helpers import run_cli
 
 SERVICE = """\
 service: shop
@@ -288,3 +291,33 @@ def test_without_git_the_repository_is_the_registrys_parent(tmp_path):
     (registry / "services" / "shop.yaml").write_text(text, encoding="utf-8")
     (finding,) = load_registry(registry).findings
     assert finding.message.endswith("leaves the repository")
+
+
+def test_drift_with_a_prisma_schema(tmp_path, monkeypatch):
+    write(tmp_path, PRISMA.replace("@default(0)", "@default(1)"))
+    monkeypatch.chdir(tmp_path)
+    schema = "packages/shop/prisma/schema.prisma"
+    args = ("drift", "--service", "shop", "--registry", "registry", "--prisma")
+    code, out, err = run_cli(*args, schema, "--format", "json")
+    assert (code, err) == (1, "")
+    (finding,) = json.loads(out)["findings"]
+    assert (finding["rule"], finding["file"], finding["line"]) == (
+        "D707",
+        "registry/services/shop.yaml",
+        24,
+    )
+    assert run_cli(*args, "packages/shop/prisma", "--format", "json")[0] == 1  # the folder
+    Path(schema).write_text(PRISMA, encoding="utf-8")
+    assert run_cli(*args, schema) == (0, "All checks passed: no findings.\n", "")
+    Path(schema).write_text("model {\n", encoding="utf-8")
+    code, out, err = run_cli(*args, schema)
+    assert (code, out) == (2, "") and err.startswith(f"{schema}:1:7: error: ")
+    code, _, err = run_cli(*args, "missing.prisma")
+    assert code == 2 and "missing.prisma: no such file or folder" in err
+
+
+def test_drift_takes_one_of_dsn_and_prisma():
+    code, _, err = run_cli("drift", "--service", "user")
+    assert code == 2 and "one of the arguments --dsn --prisma is required" in err
+    code, _, err = run_cli("drift", "--service", "user", "--dsn", "x", "--prisma", "y")
+    assert code == 2 and "not allowed with argument" in err
