@@ -17,7 +17,7 @@ from orion_registry.prisma.writer import service_yaml
 from orion_registry.rules.context import Context
 from orion_registry.sql.drift import differences
 
-from .helpers import run_cli
+from .helpers import BUNDLED_REGISTRY, run_cli
 
 SERVICE = """\
 service: shop
@@ -321,3 +321,13 @@ def test_drift_takes_one_of_dsn_and_prisma():
     assert code == 2 and "one of the arguments --dsn --prisma is required" in err
     code, _, err = run_cli("drift", "--service", "user", "--dsn", "x", "--prisma", "y")
     assert code == 2 and "not allowed with argument" in err
+
+
+def test_the_bundled_services_agree_with_their_prisma_schemas():
+    registry = load_registry(BUNDLED_REGISTRY)
+    named = {name: doc for name, doc in registry.services.items() if doc.model.prisma_schema}
+    assert "user" in named and registry.findings == []
+    for name, doc in named.items():
+        path = (doc.path.parent / doc.model.prisma_schema).resolve()
+        live = read_prisma_schema(path, doc.model.prisma_schema)
+        assert list(differences(Context(registry), name, live)) == [], name
