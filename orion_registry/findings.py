@@ -38,6 +38,19 @@ class Finding:
         return {key: data[key] for key in JSON_KEYS}
 
 
+@dataclass(frozen=True, slots=True)
+class RuleDoc:
+    """What a report needs to know of a rule (SARIF's rule descriptors)."""
+
+    code: str
+    name: str
+    summary: str
+    description: str
+    help: str
+    severity: str
+    help_uri: str
+
+
 JSON_KEYS = ("rule", "severity", "message", "file", "line", "column", "target")
 
 

@@ -9,7 +9,7 @@ from orion_registry.rules.base import REQUIRED_SECTIONS
 
 from .helpers import check_example
 
-CHECKED = sorted(code for code, rule in RULES.items() if not rule.diff_only)
+CHECKED = sorted(code for code, rule in RULES.items() if not rule.needs)
 
 
 @pytest.mark.parametrize("code", sorted(RULES))

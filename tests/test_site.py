@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from orion_registry.commands.common import rule_docs
 from orion_registry.loader import load_registry
 from orion_registry.render import escape_markdown, make_env, mermaid_label, render_site
 from orion_registry.render.blocks import MARKER, assemble
@@ -186,7 +187,7 @@ def test_references_in_and_consumers_come_from_other_services(site: Path) -> Non
 def test_sarif_help_links_point_at_published_rule_pages(site: Path) -> None:
     """Every helpUri of `check --format sarif` names a page the build wrote."""
     docs_url = "https://docs.example/orion/"
-    log = json.loads(sarif.render([], docs_url=docs_url))
+    log = json.loads(sarif.render([], rules=rule_docs(docs_url)))
     for rule in log["runs"][0]["tool"]["driver"]["rules"]:
         page = rule["helpUri"].removeprefix(docs_url)
         assert (site / page / "index.html").is_file(), rule["helpUri"]

@@ -20,7 +20,7 @@ def run_rules(args: argparse.Namespace) -> int:
     width = max(len(rule.name) for rule in RULES.values())
     for code in sorted(RULES):
         rule = RULES[code]
-        note = f" ({rule.command} only)" if rule.diff_only else ""
+        note = f" ({', '.join(rule.commands)})" if rule.needs else ""
         print(f"{code}  {rule.name:<{width}}  {rule.severity:<7}  {rule.summary}{note}")
     return 0
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..prisma.parser import PrismaSyntaxError
 from ..reporters import REPORTERS
+from ..rules import Rule
 from ..sql.live import LiveSchema
 from .common import UsageError, add_format_argument, add_service_argument, load_service, report
 
@@ -44,7 +45,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..sql.drift import drift_findings
+    from ..engine import run as run_rules
+    from ..rules.context import Inputs
     from ..sql.introspect import Unreachable, introspect
 
     registry, doc = load_service(args.registry, args.service)
@@ -59,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
             live = introspect(args.dsn, args.schema)
         except Unreachable as exc:
             raise UsageError(str(exc)) from None
-    return report(drift_findings(registry, doc.name, live), args.format, registry)
+    findings = run_rules(registry, Inputs(live={doc.name: live}), scope=compares_schemas)
+    return report(findings, args.format, registry)
 
 
 def _prisma(argument: str) -> LiveSchema:
@@ -69,3 +72,8 @@ def _prisma(argument: str) -> LiveSchema:
     if not path.exists():
         raise UsageError(f"{argument}: no such file or folder")
     return read_prisma_schema(path, argument.rstrip("/") or argument)
+
+
+def compares_schemas(rule: Rule) -> bool:
+    """`drift` runs only the rules that compare the registry with another schema."""
+    return "live" in rule.needs

@@ -63,6 +63,7 @@ class Change:
     subject: Subject | None = None
     status: str = "not-required"  # covered | uncovered | mislabelled | not-required
     covered_by: list[str] = field(default_factory=list)
+    problem: str | None = None  # why the migration log does not cover it (M504 reports it)
     impacted: list[Impact] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:

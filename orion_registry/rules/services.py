@@ -76,6 +76,16 @@ def waiver_problem(waiver: Waiver, ctx: Context) -> tuple[str, str] | None:
     return None
 
 
+def _judged(code: str, target: str, ctx: Context) -> bool:
+    """Whether this run can tell if a waiver of `code` on `target` is used: the rule ran,
+    and, for a rule comparing schemas, on the service the target belongs to."""
+    if code not in ctx.ran:
+        return False
+    if "live" in RULES[code].needs:
+        return target.split(".", 1)[0] in (ctx.inputs.live or {})
+    return True
+
+
 def _waiver_refs(ctx: Context) -> Iterator[tuple[int, Waiver, Ref]]:
     settings = ctx.registry.settings
     for i, waiver in enumerate(settings.model.waivers):
@@ -192,10 +202,10 @@ def unused_waiver(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violatio
     for i, waiver, ref in _waiver_refs(ctx):
         if (
             waiver_problem(waiver, ctx) is not None
-            or RULES[waiver.rule].command != "check"
+            or not _judged(waiver.rule, waiver.target, ctx)
             or in_unloaded_service(waiver.target, ctx)
         ):
-            continue  # invalid (S602), for a rule only `diff`/`drift` evaluates, or unknowable
+            continue  # invalid (S602), for a rule this command did not run, or unknowable
         if i not in ctx.used_waivers:
             yield Violation(
                 ref,
