@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 
 from .findings import Finding, sort_findings
 from .loader import Registry, paused_gc
+from .prisma.agreement import locate_in_prisma, prisma_inputs
 from .rules import RULES, Rule
 from .rules.base import Violation
 from .rules.context import Context, Inputs
@@ -72,8 +73,12 @@ def check_registry(
     ignore: Iterable[str] = (),
     on_date: dt.date | None = None,
 ) -> list[Finding]:
-    """`check`: the rules that need nothing but the registry."""
-    return run(registry, Inputs(), select, ignore, on_date)
+    """`check`: the rules that need nothing but the registry, and the drift rules for each
+    service that names its `prisma_schema` (compared with that schema)."""
+    prisma = prisma_inputs(registry)
+    findings = run(registry, Inputs(live=prisma.schemas), select, ignore, on_date)
+    problems = [p for p in prisma.problems if not matches(p.rule, ignore)]
+    return sort_findings(locate_in_prisma([*findings, *problems], prisma.schemas, registry))
 
 
 def _run(ctx: Context, config: RuleConfig, rules: list[Rule]) -> list[Finding]:

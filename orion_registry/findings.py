@@ -29,6 +29,7 @@ class Finding:
     message: str
     target: str
     severity: Severity = "error"
+    related: tuple[tuple[str, int], ...] = ()  # (file, line) of the object elsewhere (Prisma)
 
     def sort_key(self) -> tuple[str, int, int, str, str, str]:
         return (self.file, self.line, self.column, self.rule, self.target, self.message)

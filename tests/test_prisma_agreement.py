@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from orion_registry.engine import run
 from orion_registry.loader import load_registry
 from orion_registry.prisma.importer import import_schema
 from orion_registry.prisma.live import read_prisma_schema
 from orion_registry.prisma.parser import parse_files
 from orion_registry.prisma.writer import service_yaml
-from orion_registry.rules.context import Context
-from orion_registry.sql.drift import differences
+from orion_registry.rules.context import Inputs
 
 from .helpers import BUNDLED_REGISTRY, run_cli
 
@@ -111,12 +111,19 @@ def write(root: Path, prisma: str, service: str = SERVICE) -> Path:
     return schema
 
 
+def differences(registry, service: str, live) -> list[tuple[str, str, str]]:
+    """(code, target, message) of each drift finding: the engine's drift rules only."""
+    inputs = Inputs(live={service: live})
+    findings = run(registry, inputs, scope=lambda rule: "live" in rule.needs)
+    return [(f.rule, f.target, f.message) for f in findings]
+
+
 def compare(root: Path, prisma: str, service: str = SERVICE):
     schema = write(root, prisma, service)
     registry = load_registry(root / "registry")
     assert registry.findings == []
     live = read_prisma_schema(schema, "packages/shop/prisma/schema.prisma")
-    return live, list(differences(Context(registry), "shop", live))
+    return live, differences(registry, "shop", live)
 
 
 def test_the_example_agrees(tmp_path):
@@ -163,7 +170,7 @@ def test_each_disagreement_is_one_difference(tmp_path, code, old, new, target, k
     assert old in PRISMA
     prisma = PRISMA.replace(old, new, 1)
     live, found = compare(tmp_path, prisma)
-    assert [(c, v.target or v.ref.target) for c, v in found] == [(code, target)]
+    assert [(c, t) for c, t, _ in found] == [(code, target)]
     if key is None:  # the object is the registry's only
         assert live.location(target.split(".", 1)[1]) is None
     else:
@@ -244,9 +251,9 @@ def test_every_corpus_unit_agrees_with_its_own_import(tmp_path):
         assert registry.findings == [], unit_id
         from orion_registry.prisma.live import live_schema
 
-        found = list(differences(Context(registry), "corpus", live_schema(schema)))
+        found = differences(registry, "corpus", live_schema(schema))
         if found:
-            failures[unit_id] = [(code, v.message) for code, v in found]
+            failures[unit_id] = found
     assert len(UNITS) == 36
     assert failures == {}
 
@@ -330,4 +337,54 @@ def test_the_bundled_services_agree_with_their_prisma_schemas():
     for name, doc in named.items():
         path = (doc.path.parent / doc.model.prisma_schema).resolve()
         live = read_prisma_schema(path, doc.model.prisma_schema)
-        assert list(differences(Context(registry), name, live)) == [], name
+        assert differences(registry, name, live) == [], name
+
+
+def test_check_compares_each_service_with_its_prisma_schema(tmp_path, monkeypatch):
+    write(tmp_path, PRISMA.replace("@default(0)", "@default(1)"))
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run_cli("check", "--registry", "registry", "--select", "D", "--format", "json")
+    assert code == 1
+    assert json.loads(out)["findings"] == [
+        {
+            "rule": "D707",
+            "severity": "error",
+            "message": "column orders.total_cents has default 0 in the registry but 1 in the "
+            "Prisma schema (packages/shop/prisma/schema.prisma:29)",
+            "file": "registry/services/shop.yaml",
+            "line": 24,
+            "column": 53,
+            "target": "shop.orders.total_cents",
+        }
+    ]
+    _, out, _ = run_cli("check", "--registry", "registry", "--select", "D", "--format", "sarif")
+    (result,) = json.loads(out)["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == (
+        "registry/services/shop.yaml"
+    )
+    (related,) = result["relatedLocations"]
+    assert related["physicalLocation"] == {
+        "artifactLocation": {"uri": "packages/shop/prisma/schema.prisma"},
+        "region": {"startLine": 29},
+    }
+
+
+def test_check_reports_a_prisma_schema_that_does_not_parse(tmp_path, monkeypatch):
+    write(tmp_path, PRISMA.replace("model Note {", "model Note {{"))
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli("check", "--registry", "registry", "--select", "D,L")
+    assert code == 1 and err == ""
+    assert out.startswith(
+        "packages/shop/prisma/schema.prisma:35:13: L002 the Prisma schema of service 'shop' "
+        "does not parse: unexpected '{'"
+    )
+
+
+def test_check_without_a_disagreement_is_clean_for_the_drift_rules(tmp_path, monkeypatch):
+    write(tmp_path, PRISMA)
+    monkeypatch.chdir(tmp_path)
+    assert run_cli("check", "--registry", "registry", "--select", "D,L") == (
+        0,
+        "All checks passed: no findings.\n",
+        "",
+    )

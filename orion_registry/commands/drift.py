@@ -11,6 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..prisma.agreement import locate_in_prisma
+from ..prisma.live import PrismaLiveSchema, read_prisma_schema
 from ..prisma.parser import PrismaSyntaxError
 from ..reporters import REPORTERS
 from ..rules import Rule
@@ -62,12 +64,12 @@ def run(args: argparse.Namespace) -> int:
         except Unreachable as exc:
             raise UsageError(str(exc)) from None
     findings = run_rules(registry, Inputs(live={doc.name: live}), scope=compares_schemas)
+    if isinstance(live, PrismaLiveSchema):
+        findings = locate_in_prisma(findings, {doc.name: live}, registry)
     return report(findings, args.format, registry)
 
 
 def _prisma(argument: str) -> LiveSchema:
-    from ..prisma.live import read_prisma_schema
-
     path = Path(argument)
     if not path.exists():
         raise UsageError(f"{argument}: no such file or folder")

@@ -28,6 +28,24 @@ def _descriptor(rule: RuleDoc) -> dict:
     return {key: value for key, value in descriptor.items() if value not in ("", {"text": ""})}
 
 
+def _related(finding: Finding) -> dict:
+    """`relatedLocations`: where the object is in another file (its Prisma schema)."""
+    if not finding.related:
+        return {}
+    return {
+        "relatedLocations": [
+            {
+                "id": i,
+                "physicalLocation": {
+                    "artifactLocation": {"uri": file},
+                    "region": {"startLine": line},
+                },
+            }
+            for i, (file, line) in enumerate(finding.related)
+        ]
+    }
+
+
 def render(
     findings: list[Finding], rules: Sequence[RuleDoc] = (), information_uri: str = ""
 ) -> str:
@@ -48,6 +66,7 @@ def render(
                     "logicalLocations": [{"fullyQualifiedName": f.target}],
                 }
             ],
+            **_related(f),
         }
         for f in findings
     ]
