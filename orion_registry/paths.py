@@ -4,6 +4,7 @@ repository (the git work tree, else the registry's parent folder)."""
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 
@@ -35,3 +36,21 @@ def resolve_inside(base: Path, declared: str, top: Path) -> Path:
     if not real.is_relative_to(top):
         raise PathRefused("is a symbolic link that leaves the repository")
     return real
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace `path` with `text` in one step (a temporary file beside it, then os.replace),
+    keeping its permissions; a symbolic link is refused, never written through."""
+    if path.is_symlink():
+        raise PathRefused("is a symbolic link: not rewritten")
+    mode = path.stat().st_mode & 0o777 if path.exists() else None
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        if mode is not None:
+            os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

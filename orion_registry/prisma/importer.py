@@ -450,7 +450,7 @@ class Importer:
             self.note(block, attribute.pos, message)
 
 
-_KEY_ORDER = (
+COLUMN_KEY_ORDER = (
     "name",
     "type",
     "primary_key",
@@ -465,7 +465,7 @@ _KEY_ORDER = (
 
 def _order_keys(column: dict) -> None:
     """Keep a column's keys in the registry's usual order after adding one."""
-    ordered = sorted(column.items(), key=lambda kv: _KEY_ORDER.index(kv[0]))
+    ordered = sorted(column.items(), key=lambda kv: COLUMN_KEY_ORDER.index(kv[0]))
     column.clear()
     column.update(ordered)
 
