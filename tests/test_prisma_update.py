@@ -188,7 +188,7 @@ def update(*schema: str) -> tuple[int, str, str]:
 
 
 def drift_codes() -> list[str]:
-    code, out, _ = run_cli("check", "--select", "D,L", "--format", "json")
+    _, out, _ = run_cli("check", "--select", "D,L", "--format", "json")
     return [f["rule"] for f in yaml.safe_load(out)["findings"]]
 
 
