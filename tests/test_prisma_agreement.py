@@ -388,3 +388,28 @@ def test_check_without_a_disagreement_is_clean_for_the_drift_rules(tmp_path, mon
         "All checks passed: no findings.\n",
         "",
     )
+
+
+def test_the_service_page_names_its_prisma_schema_and_says_whether_it_agrees(tmp_path):
+    from orion_registry.engine import check_registry
+    from orion_registry.render import render_site
+
+    def facts(prisma: str) -> str:
+        root = tmp_path / str(len(list(tmp_path.iterdir())))
+        write(root, prisma)
+        registry = load_registry(root / "registry")
+        site = render_site(registry, check_registry(registry))
+        (row,) = [
+            line
+            for block in site.pages["services/shop.md"].blocks
+            for line in block.splitlines()
+            if "<th>Prisma schema</th>" in line
+        ]
+        return row
+
+    assert facts(PRISMA) == (
+        "<tr><th>Prisma schema</th><td><code>packages/shop/prisma/schema.prisma</code>: "
+        "agrees with this page</td></tr>"
+    )
+    disagreeing = PRISMA.replace("@default(0)", "@default(1)").replace("  SHIPPED\n", "")
+    assert "<strong>disagrees</strong> with this page (2 differences, see" in facts(disagreeing)
