@@ -17,7 +17,7 @@ from .prisma.agreement import locate_in_prisma, prisma_inputs
 from .rules import RULES, Rule
 from .rules.base import Violation
 from .rules.context import Context, Inputs
-from .waivers import RuleConfig, apply_waivers, rule_config
+from .waivers import RuleConfig, apply_baseline, apply_waivers, rule_config
 
 TODAY_ENV = "ORION_REGISTRY_TODAY"  # pin "today" (YYYY-MM-DD) for reproducible runs
 
@@ -58,7 +58,7 @@ def run(
     ]
     ctx.ran.update(rule.code for rule in rules)
     findings += _run(ctx, config, [r for r in rules if not r.after_waivers])
-    findings = apply_waivers(findings, ctx)
+    findings = apply_baseline(apply_waivers(sort_findings(findings), ctx), ctx)
     findings += _run(ctx, config, [r for r in rules if r.after_waivers])
     if select:
         findings = [f for f in findings if matches(f.rule, select) or f.rule.startswith("L")]

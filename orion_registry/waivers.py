@@ -1,17 +1,21 @@
-"""Severities, `off`, options and waivers of `orion.yaml`: one place, used by every command.
+"""Severities, `off`, options, waivers and the baseline: one place, used by every command.
 
 `rule_config` reads the `rules:` overrides (each problem a located L002 finding);
 `apply_waivers` drops the findings that a valid waiver covers and records which waivers
 were used (S603 reports the others). S-rules judge the waivers themselves, so they can
-never be waived: a waiver of S602 must not hide an expired waiver.
+never be waived: a waiver of S602 must not hide an expired waiver. `apply_baseline` marks
+the findings `baseline.yaml` accepts (S605 reports the entries that no longer occur).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .changes import Change
 from .findings import LOAD_SCHEMA, Finding
 from .loader import Registry
 from .rules import RULES
@@ -19,6 +23,8 @@ from .rules.context import Context
 from .rules.services import target_matches, waiver_problem
 
 UNWAIVABLE_FAMILY = "S"  # the rules about waivers and ownership
+# The rules that judge waivers and the baseline themselves: never baselined.
+JUDGES = frozenset({"S602", "S603", "S604", "S605"})
 
 
 @dataclass
@@ -114,3 +120,32 @@ def apply_waivers(findings: list[Finding], ctx: Context) -> list[Finding]:
         else:
             ctx.used_waivers.add(hit)
     return kept
+
+
+def touches(target: str, changes: Iterable[Change]) -> bool:
+    """Whether a change is on the object `target` or on what holds it (a finding on a column
+    of a renamed table is touched; a table is not touched by an edit of one of its columns)."""
+    return any(target == c.target or target.startswith(f"{c.target}.") for c in changes)
+
+
+def apply_baseline(findings: list[Finding], ctx: Context) -> list[Finding]:
+    """Mark the findings `baseline.yaml` accepts, at most `count` per rule and target and
+    never a load problem or one of the `JUDGES`. Under `diff`, a finding on an object the
+    change touches is new again (the entry still counts as matched, so it is not stale)."""
+    baseline = ctx.registry.baseline
+    if baseline is None:
+        return findings
+    entries = {(e.rule, e.target): i for i, e in enumerate(baseline.model.baseline)}
+    marked = []
+    for finding in findings:
+        i = entries.get((finding.rule, finding.target))
+        if i is None or finding.rule.startswith("L") or finding.rule in JUDGES:
+            marked.append(finding)
+            continue
+        seen = ctx.baseline_matches.get(i, 0)
+        ctx.baseline_matches[i] = seen + 1
+        accepted = seen < baseline.model.baseline[i].count
+        if accepted and not touches(finding.target, ctx.inputs.changes):
+            finding = dataclasses.replace(finding, baselined=True)
+        marked.append(finding)
+    return marked

@@ -11,6 +11,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..changes import Change, Impact, Place
 from ..findings import Finding, exit_code, sort_findings
 from ..loader import (
     SERVICES_DIR,
@@ -21,7 +22,6 @@ from ..loader import (
     load_service_file,
     service_files,
 )
-from .changes import Change, Impact, Place
 from .comparison import compare
 from .coverage import cover
 from .gitsource import BaseError, BaseFiles, read_directory, read_revision

@@ -37,6 +37,8 @@ NO_ENTRY = frozenset(
     {
         "service.owner",
         "table.model",
+        "column.updated_at",  # Prisma's @updatedAt: the application sets it, not the schema
+        "column.external",  # what the id is, not how it is stored
         "event.published",
         "event.unpublished",
         "event.payload",

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from ..changes import Change, words
 from ..loader import ServiceDoc
 from ..models import Migration
-from .changes import Change, words
 
 
 def new_entries(old: ServiceDoc | None, new: ServiceDoc) -> list[Migration]:

@@ -11,9 +11,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from functools import cached_property
 
+from ..changes import Change, Impact, Subject
 from ..loader import ServiceDoc
 from ..models import Link
-from .changes import Change, Impact, Subject
 
 Key = tuple[str, ...]
 # (the dependent's file, its target, how it depends, the YAML path of the dependency)

@@ -1,6 +1,6 @@
 """Pydantic models of the registry format: structure only (types, required keys, no extras)."""
 
-from .config import Settings, Waiver
+from .config import Baseline, BaselineEntry, Settings, Waiver
 from .service import (
     Column,
     Enum,
@@ -14,6 +14,8 @@ from .service import (
 )
 
 __all__ = [
+    "Baseline",
+    "BaselineEntry",
     "Column",
     "Enum",
     "Events",

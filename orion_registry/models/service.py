@@ -1,4 +1,7 @@
-"""A service file, `registry/services/<service>.yaml` (see the format contract)."""
+"""A service file, `registry/services/<service>.yaml` (see the format contract).
+
+Adding a key? `places.py` lists every module a key must reach, and a test holds it to that.
+"""
 
 from __future__ import annotations
 

@@ -13,6 +13,11 @@ from .. import __version__
 from ..findings import Finding, RuleDoc
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+# A finding accepted in the registry's baseline: known, and hidden by code scanning.
+BASELINED = {
+    "baselineState": "unchanged",
+    "suppressions": [{"kind": "external", "justification": "registry/baseline.yaml"}],
+}
 
 
 def _descriptor(rule: RuleDoc) -> dict:
@@ -67,6 +72,7 @@ def render(
                 }
             ],
             **_related(f),
+            **(BASELINED if f.baselined else {}),
         }
         for f in findings
     ]

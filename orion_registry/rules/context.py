@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from ..diff.changes import Change
-from ..loader import Registry, ServiceDoc, SettingsDoc
+from ..changes import Change
+from ..loader import BaselineDoc, Registry, ServiceDoc, SettingsDoc
 from ..models import Column, Enum, Index, Migration, PublishedEvent, Service, Table
 from ..sql.live import LiveSchema
 
@@ -26,7 +26,7 @@ Path = tuple[str | int, ...]
 class Ref:
     """An object of the registry, where it is, and how findings name it."""
 
-    doc: ServiceDoc | SettingsDoc
+    doc: ServiceDoc | SettingsDoc | BaselineDoc
     path: Path
     target: str
 
@@ -92,6 +92,7 @@ class Context:
         self.docs: list[ServiceDoc] = [registry.services[k] for k in sorted(registry.services)]
         self.today: dt.date = dt.date.today()  # set by the engine
         self.used_waivers: set[int] = set()  # indexes of waivers that suppressed a finding
+        self.baseline_matches: dict[int, int] = {}  # baseline entry -> findings it matched
         self.ran: set[str] = set()  # codes of the rules the engine ran (S603 judges only those)
         self.memo: dict[Any, Any] = {}  # what a family of rules computes once and shares
 

@@ -23,12 +23,6 @@ from ..sql.normal import enum_types, predicate, registry_default, unique_columns
 from .base import Violation, rule
 from .context import ColumnRef, Context, Ref, TableRef
 
-MISSING_TABLE, EXTRA_TABLE = "D701", "D702"
-MISSING_COLUMN, EXTRA_COLUMN = "D703", "D704"
-COLUMN_TYPE, COLUMN_NULLABILITY, COLUMN_DEFAULT, COLUMN_UNIQUENESS = "D705", "D706", "D707", "D708"
-MISSING_INDEX, EXTRA_INDEX, INDEX_DEFINITION = "D709", "D710", "D711"
-MISSING_ENUM_VALUE, EXTRA_ENUM_VALUE = "D712", "D713"
-UNEXPECTED_FOREIGN_KEY, CROSS_SERVICE_FOREIGN_KEY = "D714", "D715"
 Definition = tuple[tuple[str, ...], bool, str, "str | None"]
 
 
@@ -217,7 +211,7 @@ def foreign_key_problems(ctx: Context) -> Iterator[ForeignKeyProblem]:
 # --- the rules ------------------------------------------------------------------------------
 
 
-@_drift(MISSING_TABLE, "drift-missing-table")
+@_drift("D701", "drift-missing-table")
 def missing_table(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """Every table of the registry exists in the service's database.
 
@@ -261,7 +255,7 @@ def missing_table(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violatio
                 )
 
 
-@_drift(EXTRA_TABLE, "drift-extra-table")
+@_drift("D702", "drift-extra-table")
 def extra_table(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """Every table of the database is documented in the registry.
 
@@ -310,7 +304,7 @@ def extra_table(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]
             )
 
 
-@_drift(MISSING_COLUMN, "drift-missing-column")
+@_drift("D703", "drift-missing-column")
 def missing_column(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """Every column of the registry exists in the database table.
 
@@ -354,7 +348,7 @@ def missing_column(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violati
             )
 
 
-@_drift(EXTRA_COLUMN, "drift-extra-column")
+@_drift("D704", "drift-extra-column")
 def extra_column(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """Every column of a database table is documented in the registry.
 
@@ -403,7 +397,7 @@ def extra_column(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation
                 )
 
 
-@_drift(COLUMN_TYPE, "drift-column-type")
+@_drift("D705", "drift-column-type")
 def column_type(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """A column has the same type in the registry and in the database.
 
@@ -454,7 +448,7 @@ def column_type(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]
             )
 
 
-@_drift(COLUMN_NULLABILITY, "drift-column-nullability")
+@_drift("D706", "drift-column-nullability")
 def column_nullability(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """A column is nullable in the database exactly when the registry says `nullable: true`.
 
@@ -504,7 +498,7 @@ def column_nullability(ctx: Context, options: Mapping[str, Any]) -> Iterator[Vio
             )
 
 
-@_drift(COLUMN_DEFAULT, "drift-column-default")
+@_drift("D707", "drift-column-default")
 def column_default(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """A column has the same default in the registry and in the database.
 
@@ -556,7 +550,7 @@ def column_default(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violati
             )
 
 
-@_drift(COLUMN_UNIQUENESS, "drift-column-uniqueness")
+@_drift("D708", "drift-column-uniqueness")
 def column_uniqueness(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """A column is unique, and the primary key is made of the same columns, on both sides.
 
@@ -623,7 +617,7 @@ def column_uniqueness(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viol
                 )
 
 
-@_drift(MISSING_INDEX, "drift-missing-index")
+@_drift("D709", "drift-missing-index")
 def missing_index(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """Every index of the registry exists in the database.
 
@@ -674,7 +668,7 @@ def missing_index(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violatio
                     )
 
 
-@_drift(EXTRA_INDEX, "drift-extra-index")
+@_drift("D710", "drift-extra-index")
 def extra_index(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """Every index of the database is documented in the registry.
 
@@ -731,7 +725,7 @@ def extra_index(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]
                 )
 
 
-@_drift(INDEX_DEFINITION, "drift-index-definition")
+@_drift("D711", "drift-index-definition")
 def index_definition(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """An index has the same name, columns, uniqueness, type and predicate on both sides.
 
@@ -795,7 +789,7 @@ def index_definition(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viola
                     )
 
 
-@_drift(MISSING_ENUM_VALUE, "drift-missing-enum-value")
+@_drift("D712", "drift-missing-enum-value")
 def missing_enum_value(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """Every enum type and value of the registry exists in the database.
 
@@ -845,7 +839,7 @@ def missing_enum_value(ctx: Context, options: Mapping[str, Any]) -> Iterator[Vio
                     )
 
 
-@_drift(EXTRA_ENUM_VALUE, "drift-extra-enum-value")
+@_drift("D713", "drift-extra-enum-value")
 def extra_enum_value(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """Every enum type and value of the database is documented in the registry.
 
@@ -900,7 +894,7 @@ def extra_enum_value(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viola
             )
 
 
-@_drift(UNEXPECTED_FOREIGN_KEY, "drift-unexpected-foreign-key")
+@_drift("D714", "drift-unexpected-foreign-key")
 def unexpected_foreign_key(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """Every foreign key of the database is declared by a `references: table.column`.
 
@@ -958,7 +952,7 @@ def unexpected_foreign_key(ctx: Context, options: Mapping[str, Any]) -> Iterator
             )
 
 
-@_drift(CROSS_SERVICE_FOREIGN_KEY, "drift-cross-service-foreign-key")
+@_drift("D715", "drift-cross-service-foreign-key")
 def cross_service_foreign_key(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """No foreign key of the database points at a table the registry gives another service.
 

@@ -275,7 +275,20 @@ def migration_covers_changes(ctx: Context, options: Mapping[str, Any]) -> Iterat
 
     ## Bad
     ```yaml
+    # base
+    tables:
+      - name: users
+        model: User
+        columns:
+          - {name: id, type: uuid, primary_key: true, default: uuid()}
+          - {name: old_email, type: varchar(255), nullable: true}
+    ---
     # Since the base revision, users.old_email was dropped, yet the new entry says:
+    tables:
+      - name: users
+        model: User
+        columns:
+          - {name: id, type: uuid, primary_key: true, default: uuid()}
     migrations:
       - id: 20251102_drop_old_email
         date: 2025-11-02
@@ -286,7 +299,20 @@ def migration_covers_changes(ctx: Context, options: Mapping[str, Any]) -> Iterat
 
     ## Good
     ```yaml
+    # base
+    tables:
+      - name: users
+        model: User
+        columns:
+          - {name: id, type: uuid, primary_key: true, default: uuid()}
+          - {name: old_email, type: varchar(255), nullable: true}
+    ---
     # Since the base revision, users.old_email was dropped, and the new entry says:
+    tables:
+      - name: users
+        model: User
+        columns:
+          - {name: id, type: uuid, primary_key: true, default: uuid()}
     migrations:
       - id: 20251102_drop_old_email
         date: 2025-11-02
