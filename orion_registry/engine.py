@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable
 
 from .findings import Finding, sort_findings
 from .loader import Registry, paused_gc
-from .prisma.agreement import locate_in_prisma, prisma_inputs
 from .rules import RULES, Rule
 from .rules.base import Violation
 from .rules.context import Context, Inputs
@@ -75,6 +74,10 @@ def check_registry(
 ) -> list[Finding]:
     """`check`: the rules that need nothing but the registry, and the drift rules for each
     service that names its `prisma_schema` (compared with that schema)."""
+    if not any(doc.model.prisma_schema for doc in registry.services.values()):
+        return run(registry, Inputs(), select, ignore, on_date)
+    from .prisma.agreement import locate_in_prisma, prisma_inputs  # lark, only when needed
+
     prisma = prisma_inputs(registry)
     findings = run(registry, Inputs(live=prisma.schemas), select, ignore, on_date)
     problems = [p for p in prisma.problems if not matches(p.rule, ignore)]

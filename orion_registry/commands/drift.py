@@ -10,14 +10,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..prisma.agreement import locate_in_prisma
-from ..prisma.live import PrismaLiveSchema, read_prisma_schema
-from ..prisma.parser import PrismaSyntaxError
 from ..reporters import REPORTERS
 from ..rules import Rule
-from ..sql.live import LiveSchema
 from .common import UsageError, add_format_argument, add_service_argument, load_service, report
+
+if TYPE_CHECKING:
+    from ..prisma.live import PrismaLiveSchema
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -48,6 +48,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..engine import run as run_rules
+    from ..prisma.agreement import locate_in_prisma
+    from ..prisma.live import PrismaLiveSchema
+    from ..prisma.parser import PrismaSyntaxError
     from ..rules.context import Inputs
     from ..sql.introspect import Unreachable, introspect
 
@@ -69,7 +72,9 @@ def run(args: argparse.Namespace) -> int:
     return report(findings, args.format, registry)
 
 
-def _prisma(argument: str) -> LiveSchema:
+def _prisma(argument: str) -> PrismaLiveSchema:
+    from ..prisma.live import read_prisma_schema
+
     path = Path(argument)
     if not path.exists():
         raise UsageError(f"{argument}: no such file or folder")

@@ -29,7 +29,6 @@ from ..prisma.ast import Schema
 from ..prisma.exporter import export_service
 from ..prisma.importer import import_schema
 from ..prisma.parser import SUFFIX, PrismaSyntaxError, parse_files, schema_sources
-from ..prisma.update import UpdateError, update_text
 from ..prisma.writer import service_yaml
 from .common import (
     UsageError,
@@ -135,6 +134,8 @@ def _import(arguments: list[str], name: str, root: Path) -> tuple[dict, Schema, 
 
 def _update(target: Path, arguments: list[str], root: Path) -> int:
     """Refresh `target` from the schema; nothing is written when nothing changed."""
+    from ..prisma.update import UpdateError, update_text  # ruamel.yaml: only here
+
     shown = target.as_posix()
     raw = target.read_bytes()
     problems: list = []

@@ -15,8 +15,6 @@ from __future__ import annotations
 from collections.abc import Container, Iterator
 from dataclasses import dataclass
 
-from psycopg import sql
-
 from ..loader import ServiceDoc
 from ..models import Column, Index, Link, Service, Table
 from .normal import (
@@ -46,10 +44,14 @@ class DdlError(ValueError):
 
 
 def ident(name: str) -> str:
+    from psycopg import sql  # on first use: `check` reads foreign keys here without psycopg
+
     return sql.Identifier(name).as_string(None)
 
 
 def literal(value: object) -> str:
+    from psycopg import sql
+
     return sql.Literal(value).as_string(None).lstrip()  # ` E'a\\b'`: no leading space
 
 
