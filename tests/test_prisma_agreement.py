@@ -413,3 +413,70 @@ def test_the_service_page_names_its_prisma_schema_and_says_whether_it_agrees(tmp
     )
     disagreeing = PRISMA.replace("@default(0)", "@default(1)").replace("  SHIPPED\n", "")
     assert "<strong>disagrees</strong> with this page (2 differences, see" in facts(disagreeing)
+
+
+def _shape(live) -> dict:
+    """What drift compares, without the names PostgreSQL and Prisma may spell differently
+    (a key's or a foreign key's name, a long unique constraint's name)."""
+    tables = {}
+    for name, table in live.tables.items():
+        indexes = sorted(
+            (ix.name if not (ix.primary or (ix.unique and len(ix.columns) == 1)) else "",
+             tuple(sorted(ix.columns)) if ix.primary else ix.columns,
+             ix.unique, ix.primary, ix.method, ix.where)
+            for ix in table.indexes.values()
+        )  # fmt: skip
+        keys = sorted((fk.columns, fk.ref_table, fk.ref_columns) for fk in table.foreign_keys)
+        tables[name] = (table.columns, indexes, keys)
+    return {"tables": tables, "enums": live.enums}
+
+
+@pytest.mark.system
+def test_a_prisma_schema_reads_as_postgresql_holds_its_import(pg_server, tmp_path):
+    """For every corpus unit: the LiveSchema made from the Prisma schema equals what
+    introspection reads from a database made with `export sql` of its import."""
+    import psycopg
+
+    from orion_registry.prisma.live import live_schema
+    from orion_registry.sql.introspect import introspect
+
+    from .test_drift import CORPUS_ALLOWED, apply_ddl
+    from .test_prisma_corpus import IDS, UNITS
+
+    if not UNITS:
+        pytest.skip("../shared/corpus is not there")
+    failures, compared = {}, 0
+    for i, (unit, unit_id) in enumerate(zip(UNITS, IDS, strict=True)):
+        schema = parse_files(unit)
+        data, _ = import_schema(schema, "corpus", "orion_corpus")
+        ours = live_schema(schema)
+        for table in data["tables"]:  # what the DDL cannot create (see test_drift)
+            left_out = {
+                ix["name"]
+                for ix in table.get("indexes", [])
+                if (unit_id, table["name"], ix["name"]) in CORPUS_ALLOWED
+            }
+            table["indexes"] = [ix for ix in table.get("indexes", []) if ix["name"] not in left_out]
+            for name in left_out:
+                del ours.tables[table["name"]].indexes[name]
+        root = tmp_path / f"u{i:02d}"
+        (root / "services").mkdir(parents=True)
+        (root / "services" / "corpus.yaml").write_text(service_yaml(data, []), encoding="utf-8")
+        database = f"prisma_{i:02d}"
+        pg_server.execute(f'CREATE DATABASE "{database}"')
+        try:
+            apply_ddl(pg_server.dsn(database), "corpus", root)
+            theirs = _shape(introspect(pg_server.dsn(database)))
+            compared += 1
+            if _shape(ours) != theirs:
+                failures[unit_id] = [
+                    (name, _shape(ours)["tables"].get(name), theirs["tables"].get(name))
+                    for name in sorted(set(_shape(ours)["tables"]) | set(theirs["tables"]))
+                    if _shape(ours)["tables"].get(name) != theirs["tables"].get(name)
+                ][:3] or [("enums", ours.enums, theirs["enums"])]
+        except psycopg.Error as exc:
+            failures[unit_id] = f"DDL refused: {exc}"
+        finally:
+            pg_server.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    assert failures == {}
+    assert compared == len(UNITS) == 36
