@@ -15,8 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from orion_registry.diff.comparison import compare
-from orion_registry.diff.impact import Dependents
+from orion_registry.diff import compare_with_base
 from orion_registry.loader import Registry, load_registry
 from orion_registry.models import Column, Enum, Index, Table
 from orion_registry.models.places import KEY_PLACES
@@ -65,6 +64,8 @@ MUTATIONS: dict[tuple[str, str], Any] = {
     ("Table", "name"): "purchases",
     ("Table", "model"): "Purchase",
     ("Table", "description"): "Another description.",
+    ("Table", "estimated_rows"): 2_000_000,
+    ("Table", "queries"): [{"name": "by_note", "where": ["note"]}],
     ("Column", "name"): "remark",
     ("Column", "type"): "varchar(20)",
     ("Column", "primary_key"): True,
@@ -127,7 +128,7 @@ def test_each_place_listed_for_a_key_reacts_to_it(model: str, key: str, tmp_path
     after = _load(data, tmp_path / "after")
     old, new = _outputs(before), _outputs(after)
     reacted = {place for place in old if old[place] != new[place]}
-    if compare(before.services, after.services, ["shop"], Dependents(after.services)):
+    if compare_with_base(tmp_path / "after", str(tmp_path / "before")).changes:
         reacted.add("diff")
     listed = KEY_PLACES[model][key] - {"drift"}
     assert reacted == listed, f"{model}.{key}: places that react {sorted(reacted)}"

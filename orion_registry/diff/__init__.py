@@ -26,6 +26,7 @@ from .comparison import compare
 from .coverage import cover
 from .gitsource import BaseError, BaseFiles, read_directory, read_revision
 from .impact import Dependents, attach
+from .queries import attach_lost_queries, query_changes
 
 __all__ = ["BaseError", "Change", "DiffResult", "Impact", "compare_with_base"]
 
@@ -79,9 +80,12 @@ def compare_with_base(registry_dir: Path | str, base: str) -> DiffResult:
         else:
             result.base[name] = doc
     dependents = Dependents(head.services)
-    result.changes = changes = compare(result.base, head.services, names, dependents)
+    changes = compare(result.base, head.services, names, dependents)
+    changes += query_changes(result.base, head.services, names)
+    result.changes = changes = sorted(changes, key=lambda c: c.service)  # stable
     _point_at_work_tree(changes, head, files)
     attach(changes, dependents)
+    attach_lost_queries(changes, result.base, head.services)
     cover(changes, result.base, head.services)
     return result
 

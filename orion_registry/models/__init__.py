@@ -9,6 +9,7 @@ from .service import (
     Link,
     Migration,
     PublishedEvent,
+    Query,
     Service,
     Table,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "Link",
     "Migration",
     "PublishedEvent",
+    "Query",
     "Service",
     "Settings",
     "Table",

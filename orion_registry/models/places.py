@@ -29,6 +29,8 @@ KEY_PLACES: dict[str, dict[str, frozenset[str]]] = {
         "description": frozenset({"ddl", "prisma", "site"}),  # COMMENT ON, `///`
         "columns": ALL,
         "indexes": ALL,
+        "estimated_rows": DOCUMENTATION,  # the size estimate: read by I308 and the site
+        "queries": frozenset({"diff", "site"}),  # the query patterns indexes must serve
     },
     "Column": {
         "name": ALL,

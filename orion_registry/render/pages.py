@@ -36,6 +36,7 @@ from .mermaid import (
     team_map,
 )
 from .paths import SitePaths
+from .queries import estimated_total, index_anchor, query_table_rows, rows_text
 from .templates import make_env
 
 # Above this many services the map page shows owners, and each owner gets its own map.
@@ -96,6 +97,10 @@ class _Renderer:
             registry=self.registry,
             organization=self.registry.settings.model.organization or "",
             table_anchor=table_anchor,
+            index_anchor=index_anchor,
+            query_table_rows=query_table_rows,
+            rows_text=rows_text,
+            estimated_total=estimated_total,
             rule_codes=RULES,
             **context,
         )
