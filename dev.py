@@ -52,8 +52,16 @@ def python_packages(extra: str) -> None:
     if STAMP.exists() and STAMP.read_text() == digest:
         return
     say(f"installing orion-registry[{extra}] into .venv")
-    run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-        "-e", f".[{extra}]")
+    run(
+        PYTHON,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "-e",
+        f".[{extra}]",
+    )
     STAMP.write_text(digest)
 
 
@@ -90,14 +98,28 @@ def system_packages() -> None:
         return
     can_install = shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0
     if not can_install:
-        say(f"cannot install {', '.join(missing)} here (needs root and apt-get): "
-            "the tests that need them will skip")
+        say(
+            f"cannot install {', '.join(missing)} here (needs root and apt-get): "
+            "the tests that need them will skip"
+        )
         return
     say(f"installing Debian packages: {', '.join(missing)}")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     run("apt-get", "update", "-qq", check=False, env=env)
-    if run("apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing,
-           check=False, env=env, stdout=subprocess.DEVNULL) != 0:
+    if (
+        run(
+            "apt-get",
+            "install",
+            "-y",
+            "-qq",
+            "--no-install-recommends",
+            *missing,
+            check=False,
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
+        != 0
+    ):
         say("apt-get install failed: the tests that need these packages will skip")
 
 

@@ -32,6 +32,7 @@ class Finding:
     suggestion: str | None = None  # a replacement the finding proposes (a name, a type)
     replaces: str | None = None  # the text at (line, column) that `suggestion` replaces
     baselined: bool = False  # accepted in `baseline.yaml`: shown as a count, never fails
+    related: tuple[tuple[str, int], ...] = ()  # (file, line) of the object elsewhere (Prisma)
 
     def sort_key(self) -> tuple[str, int, int, str, str, str]:
         return (self.file, self.line, self.column, self.rule, self.target, self.message)

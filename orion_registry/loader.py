@@ -18,6 +18,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from .findings import LOAD_LAYOUT, LOAD_SCHEMA, LOAD_YAML, Finding
 from .models import Baseline, Service, Settings
+from .paths import PathRefused, repository_top, resolve_inside
 from .source import SourceError, SourceMap, decode, load_file, parse
 
 DEFAULT_REGISTRY = "registry"  # the registry directory when none is named
@@ -155,8 +156,22 @@ def load_registry(root: Path | str) -> Registry:
             )
             continue
         registry.services[doc.name] = doc
+        findings.extend(_declared_path_problems(doc, root))
     registry.unloaded = {path.stem for path in files} - set(registry.services)
     return registry
+
+
+def _declared_path_problems(doc: ServiceDoc, root: Path) -> Iterator[Finding]:
+    """`prisma_schema` must name a file or folder inside the repository."""
+    declared = doc.model.prisma_schema
+    if declared is None:
+        return
+    try:
+        resolve_inside(doc.path.parent, declared, repository_top(root))
+    except PathRefused as exc:
+        line, column = doc.source.locate(("prisma_schema",))
+        message = f"prisma_schema '{declared}' {exc}"
+        yield Finding(doc.file, line, column, LOAD_SCHEMA, message, doc.name)
 
 
 def load_service_file(

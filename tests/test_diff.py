@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.helpers import BUNDLED_REGISTRY, run_cli
+from tests.helpers import copy_registry, run_cli
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Test",
@@ -35,7 +35,7 @@ class Repo:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.registry = path / "registry"
-        shutil.copytree(BUNDLED_REGISTRY, self.registry)
+        copy_registry(self.registry)
         self.git("init", "-q", "-b", "main")
         self.commit("base")
         self.git("checkout", "-q", "-b", "change")
@@ -384,7 +384,7 @@ def test_missing_base_revision_is_a_clear_usage_error(repo: Repo) -> None:
 
 def test_base_outside_a_git_repository_is_a_usage_error(tmp_path: Path) -> None:
     registry = tmp_path / "registry"
-    shutil.copytree(BUNDLED_REGISTRY, registry)
+    copy_registry(registry)
     code, _, err = run_cli("diff", "--base", "main", "--registry", str(registry))
     assert code == 2
     assert "not inside a git repository" in err

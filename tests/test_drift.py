@@ -4,7 +4,6 @@ difference is reported with its code, at the registry object it concerns."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from orion_registry.models import Column
 from orion_registry.sql.introspect import redact
 from orion_registry.sql.normal import database_default, registry_default
 
-from .helpers import BUNDLED_REGISTRY, run_cli, text_at
+from .helpers import BUNDLED_REGISTRY, copy_registry, run_cli, text_at
 from .postgres import PgServer
 
 BUNDLED = sorted(p.stem for p in (BUNDLED_REGISTRY / "services").glob("*.yaml"))
@@ -128,7 +127,7 @@ def test_each_planted_difference_is_reported(
 def test_registry_side_differences(pg_database: str, tmp_path) -> None:
     """A value the registry adds to an enum, and a registry table the database lacks."""
     registry = tmp_path / "registry"
-    shutil.copytree(BUNDLED_REGISTRY, registry)
+    copy_registry(registry)
     apply_ddl(pg_database, "user")
     user = registry / "services" / "user.yaml"
     text = user.read_text(encoding="utf-8")
@@ -145,7 +144,7 @@ def test_registry_side_differences(pg_database: str, tmp_path) -> None:
 @pytest.mark.system
 def test_waivers_and_severity_overrides_apply(pg_database: str, tmp_path) -> None:
     registry = tmp_path / "registry"
-    shutil.copytree(BUNDLED_REGISTRY, registry)
+    copy_registry(registry)
     apply_ddl(pg_database, "user", then="CREATE INDEX users_name_idx ON users (name)")
     settings = registry / "orion.yaml"
     settings.write_text(settings.read_text(encoding="utf-8") + "  D710: warning\n")

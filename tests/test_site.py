@@ -43,7 +43,7 @@ from orion_registry.render.paths import SitePaths, relative_url
 from orion_registry.reporters import sarif
 from orion_registry.rules import RULES
 
-from .helpers import BUNDLED_REGISTRY, ROOT
+from .helpers import BUNDLED_REGISTRY, ROOT, copy_registry
 
 INJECTIONS = (
     "<script>alert(1)</script>",
@@ -61,7 +61,7 @@ def make_project(dest: Path) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy2(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
     shutil.copytree(ROOT / "docs", dest / "docs")
-    shutil.copytree(BUNDLED_REGISTRY, dest / "registry")
+    copy_registry(dest / "registry")
     return dest
 
 

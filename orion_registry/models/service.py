@@ -171,6 +171,11 @@ class Service:
     title: str | None = None
     owner: str | None = None
     description: str | None = None
+    prisma_schema: str | None = Field(
+        None,
+        description="the service's Prisma schema (a .prisma file or a folder of them), "
+        "relative to this file",
+    )
     migrations_dir: str | None = Field(
         None, description="where the service's Prisma migrations live, relative to this file"
     )

@@ -41,6 +41,19 @@ def default_name(table: str, columns: list[str], suffix: str) -> str:
     return f"{table}_{'_'.join(columns)}"[: MAX_IDENTIFIER - len(suffix)] + suffix
 
 
+def index_name(table: str, attribute: Attribute, columns: list[str]) -> str:
+    """The database name of an `@@index` / `@@unique` / `@@id` (or a field's `@unique` /
+    `@id`, whose columns are that field's): `map:`, else Prisma's default name."""
+    name = string_arg(attribute, "map")
+    if attribute.name == "index" and not name:
+        name = string_arg(attribute, "name")  # Prisma 2's spelling of `map`
+    if name:
+        return name
+    if attribute.name == "id":
+        return f"{table}_pkey"
+    return default_name(table, columns, "_key" if attribute.name == "unique" else "_idx")
+
+
 @dataclass(slots=True)
 class _Model:
     """A model with the database names of its table and scalar fields."""
@@ -395,19 +408,17 @@ class Importer:
             if attribute.name == "id":
                 self.primary_key(model, attribute, cols, columns)
                 continue
+            name = index_name(table, attribute, cols)
             default = default_name(table, cols, "_key" if attribute.name == "unique" else "_idx")
-            name = string_arg(attribute, "map")
-            if attribute.name == "index" and not name:
-                name = string_arg(attribute, "name")  # Prisma 2's spelling of `map`
             if (
                 attribute.name == "unique"
                 and len(cols) == 1
-                and name in ("", default)
+                and name == default
                 and cols[0] in columns
             ):
                 columns[cols[0]]["unique"] = True
                 continue
-            index: dict = {"name": name or default, "columns": cols}
+            index: dict = {"name": name, "columns": cols}
             if attribute.name == "unique":
                 index["unique"] = True
             kind = attribute.arg("type")
@@ -470,7 +481,7 @@ class Importer:
         model.key = [name for name in cols if name in columns]
 
 
-_KEY_ORDER = (
+COLUMN_KEY_ORDER = (
     "name",
     "type",
     "primary_key",
@@ -502,7 +513,7 @@ def operator_class(value: Value) -> str | None:
 
 def _order_keys(column: dict) -> None:
     """Keep a column's keys in the registry's usual order after adding one."""
-    ordered = sorted(column.items(), key=lambda kv: _KEY_ORDER.index(kv[0]))
+    ordered = sorted(column.items(), key=lambda kv: COLUMN_KEY_ORDER.index(kv[0]))
     column.clear()
     column.update(ordered)
 

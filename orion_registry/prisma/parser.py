@@ -203,6 +203,14 @@ def schema_files(path: Path) -> list[Path]:
     )
 
 
+def schema_sources(path: Path, shown: str) -> dict[Path, str]:
+    """The files of a schema (a `.prisma` file, or a folder's), each with how messages name
+    it: `shown` for a file, `shown/<path in the folder>` for a folder's files."""
+    if not path.is_dir():
+        return {path: shown}
+    return {file: f"{shown}/{file.relative_to(path).as_posix()}" for file in schema_files(path)}
+
+
 def _at_end(exc: UnexpectedInput) -> bool:
     token = getattr(exc, "token", None)
     return isinstance(exc, UnexpectedEOF) or (token is not None and token.type == "$END")

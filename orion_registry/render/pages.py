@@ -7,6 +7,7 @@ Jinja2 template. The order of the result is stable (sorted), so builds are repro
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -19,6 +20,7 @@ from markupsafe import Markup
 from ..findings import Finding, summarize
 from ..loader import Registry, ServiceDoc
 from ..models import Migration
+from ..paths import repository_top
 from ..rules import RULES, Rule
 from ..waivers import rule_config
 from .blocks import GeneratedPage, HtmlBlocks, mermaid_html
@@ -77,6 +79,7 @@ class _Renderer:
         self.index = index
         self.owner_ids = owner_ids(self.index.owners)
         self.site = Site()
+        self.findings: list[Finding] = []
 
     def page(self, uri: str, template: str, **context: Any) -> None:
         links = Links(self.paths, self.index, uri, self.owner_ids)
@@ -104,6 +107,7 @@ class _Renderer:
         self.site.pages[uri] = GeneratedPage(markdown, blocks.blocks)
 
     def render(self, findings: list[Finding], show_findings: bool) -> Site:
+        self.findings = findings
         self.services_index()
         for name in self.index.names:
             self.service(name)
@@ -153,6 +157,12 @@ class _Renderer:
             consumed=self.index.consumed[name],
             migrations=newest_first(doc.model.migrations),
             waivers=self.index.waivers[name],
+            prisma_file=prisma_file(self.registry, doc),
+            prisma_differences=sum(
+                1
+                for f in self.findings
+                if f.rule.startswith("D7") and f.target.split(".")[0] == name
+            ),
         )
 
     def maps(self) -> None:
@@ -233,6 +243,17 @@ def rule_context(rule: Rule, config: Any = None) -> dict[str, Any]:
 def source_file(registry: Registry, doc: ServiceDoc) -> str:
     """The service file as `<registry folder>/services/<file>`, never an absolute path."""
     return shown_file(registry, doc.path, f"services/{doc.path.name}")
+
+
+def prisma_file(registry: Registry, doc: ServiceDoc) -> str | None:
+    """The service's `prisma_schema` relative to the repository top (as declared when it
+    lies outside: the loader reports that)."""
+    declared = doc.model.prisma_schema
+    if declared is None:
+        return None
+    path = Path(os.path.normpath(doc.path.parent.resolve() / declared))
+    top = repository_top(registry.root)
+    return path.relative_to(top).as_posix() if path.is_relative_to(top) else declared
 
 
 def shown_file(registry: Registry, path: Path | str, fallback: str | None = None) -> str:

@@ -48,6 +48,24 @@ def _fixes(f: Finding) -> dict:
     }
 
 
+def _related(finding: Finding) -> dict:
+    """`relatedLocations`: where the object is in another file (its Prisma schema)."""
+    if not finding.related:
+        return {}
+    return {
+        "relatedLocations": [
+            {
+                "id": i,
+                "physicalLocation": {
+                    "artifactLocation": {"uri": file},
+                    "region": {"startLine": line},
+                },
+            }
+            for i, (file, line) in enumerate(finding.related)
+        ]
+    }
+
+
 def render(
     findings: list[Finding], rules: Sequence[RuleDoc] = (), information_uri: str = ""
 ) -> str:
@@ -68,6 +86,7 @@ def render(
                     "logicalLocations": [{"fullyQualifiedName": f.target}],
                 }
             ],
+            **_related(f),
             **(BASELINED if f.baselined else {}),
             **_fixes(f),
         }
