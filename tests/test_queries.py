@@ -170,8 +170,8 @@ def test_i308_threshold_is_an_option(tmp_path) -> None:
         ("queries: [{name: a, sort: [b]}]", "unknown key 'sort'", 2),
         (
             "queries: [{name: a, where: [id]}, {name: a, where: [id]}]",
-            "tables[0].queries: query name 'a' is declared twice (entries 0 and 1)",
-            1,
+            "tables[0].queries[1].name: query name 'a' is declared twice (first as entry 0)",
+            4,
         ),
     ],
 )
