@@ -32,7 +32,7 @@ _COUNTABLE_EXCEPTIONS = frozenset(
     {
         "bed", "seed", "feed", "need", "shed", "speed", "breed", "deed", "weed", "reed",
         "creed", "embed", "thing", "string", "ring", "king", "wing", "ping", "sibling",
-        "setting", "booking", "meeting", "listing", "mapping", "building", "recording",
+        "setting", "briefing", "booking", "meeting", "listing", "mapping", "building", "recording",
         "rating", "posting", "finding", "warning", "heading", "reading", "drawing",
         "painting", "holding", "binding", "embedding", "pairing", "greeting", "opening",
         "ending", "landing", "offering", "saving", "earning", "filing", "crossing",
