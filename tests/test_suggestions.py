@@ -255,6 +255,7 @@ def test_words_split_acronyms_and_digits(name, snake):
         ("shipment_tracking", None),
         ("user_settings", "user_settings"),
         ("booking", "bookings"),
+        ("TagsOnImageNew", None),
         ("TagsOnPosts", "tags_on_posts"),
     ],
 )

@@ -44,11 +44,21 @@ _COUNTABLE_EXCEPTIONS = frozenset(
 )  # fmt: skip
 
 
+# Adjectives that often end a name (`TagsOnImageNew`, `users_legacy`): no `news`, `legacies`.
+_ADJECTIVES = frozenset(
+    {
+        "new", "old", "legacy", "latest", "current", "previous", "next", "temp", "tmp",
+        "public", "private", "internal", "external", "global", "local", "daily", "weekly",
+        "monthly", "yearly", "hourly", "active", "inactive", "live", "raw", "main", "extra",
+    }
+)  # fmt: skip
+
+
 def is_countable_noun(word: str) -> bool:
     """A word we can pluralise with confidence: not a participle or an adjective."""
     word = word.lower()
-    if len(word) < 3:
-        return False  # `s`, `v`, `ok`: a letter or an abbreviation, not a noun
+    if len(word) < 3 or word in _ADJECTIVES:
+        return False  # `s`, `ok`: a letter or an abbreviation; `new`: an adjective
     return word in _COUNTABLE_EXCEPTIONS or not word.endswith(_NOT_NOUN_ENDINGS)
 
 
