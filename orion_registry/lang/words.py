@@ -19,6 +19,7 @@ DEFAULT_UNCOUNTABLE = (
     "data",
     "metadata",
     "meta",
+    "usage",
     "media",
     "feedback",
     "analytics",
