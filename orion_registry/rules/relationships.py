@@ -13,7 +13,7 @@ from ..lang.words import normal_name, singularize
 from ..models import Link, Service
 from .base import Violation, rule
 from .columns import is_own_identifier, name_of
-from .context import ColumnRef, Context
+from .context import ColumnRef, Context, Ref
 from .migration_sql import cross_database_references
 
 Key = tuple[str | int, ...]
@@ -685,7 +685,7 @@ def stale_payload_fields(base: Service, now: Service) -> Iterator[tuple[int, int
                 yield i, j, before[key]
 
 
-@rule("R407", "payload-columns-exist", "error", diff_only=True)
+@rule("R407", "payload-columns-exist", "error", needs=("base",))
 def payload_columns_exist(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """An event's payload field that named a column still names one.
 
@@ -705,20 +705,65 @@ def payload_columns_exist(ctx: Context, options: Mapping[str, Any]) -> Iterator[
 
     ## Bad
     ```yaml
-    # Since the base revision, users.email was dropped, yet the event still says:
+    # base
+    tables:
+      - name: users
+        model: User
+        columns:
+          - {name: id, type: uuid, primary_key: true, default: uuid()}
+          - {name: email, type: varchar(255)}
     events:
       publishes:
         - name: user.created
-          payload: [user_id, email, name]
+          payload: [user_id, email]
+    ---
+    # Since the base revision, users.email was dropped, yet the event still says:
+    tables:
+      - name: users
+        model: User
+        columns:
+          - {name: id, type: uuid, primary_key: true, default: uuid()}
+    events:
+      publishes:
+        - name: user.created
+          payload: [user_id, email]
     ```
 
     ## Good
     ```yaml
-    # Since the base revision, users.email was dropped, and the payload with it:
+    # base
+    tables:
+      - name: users
+        model: User
+        columns:
+          - {name: id, type: uuid, primary_key: true, default: uuid()}
+          - {name: email, type: varchar(255)}
     events:
       publishes:
         - name: user.created
-          payload: [user_id, name]
+          payload: [user_id, email]
+    ---
+    # Since the base revision, users.email was dropped, and the payload with it:
+    tables:
+      - name: users
+        model: User
+        columns:
+          - {name: id, type: uuid, primary_key: true, default: uuid()}
+    events:
+      publishes:
+        - name: user.created
+          payload: [user_id]
     ```
     """
-    return iter(())
+    base = ctx.inputs.base or {}
+    for name in sorted(base.keys() & ctx.registry.services.keys()):
+        doc = ctx.registry.services[name]
+        for i, j, column in stale_payload_fields(base[name].model, doc.model):
+            event = doc.model.events.publishes[i]
+            yield Violation(
+                Ref(doc, ("events", "publishes", i), f"{name}.{event.name}"),
+                f"payload field '{event.payload[j]}' of event '{event.name}' named column "
+                f"{column}, which this change removes: drop the field (consumers must stop "
+                "reading it first) or keep the column",
+                ("payload", j),
+            )
