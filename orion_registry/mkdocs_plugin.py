@@ -17,15 +17,17 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
 from .engine import check_registry
 from .findings import Finding, summarize
 from .loader import DEFAULT_REGISTRY, Registry, RegistryNotFound
 from .render import Site, SitePaths, make_env, render_site
-from .render.blocks import assemble
+from .render.blocks import GeneratedPage, assemble
 from .render.escape import escape_markdown
 from .render.index import SiteIndex
 from .render.loaded import loaded
@@ -63,7 +65,8 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
         self.root = here / self.config.registry  # as orion_registry.macros resolves it
         self.templates = here / self.config.templates_dir if self.config.templates_dir else None
         self.paths = SitePaths(self.config.base_path, config.use_directory_urls)
-        self.blocks: dict[str, list[str]] = {}
+        self.pages: dict[str, GeneratedPage] = {}
+        self.converted: dict[str, str] = {}  # src_uri -> HTML with block markers
         if (Path(config.docs_dir) / MERMAID_VENDOR).is_file():
             # Material draws diagrams with a global `mermaid` when one exists, instead of
             # fetching it from unpkg: load the vendored copy so diagrams render offline.
@@ -124,21 +127,32 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
         in_nav |= {uri for rules in site.rules.values() for _, uri in rules}
         if self.nav_mode == "by_owner":
             in_nav |= {uri for pages in site.services_by_owner.values() for _, uri in pages}
-        self.blocks = {}
+        self.pages = site.pages
+        self.converted = {}
         for uri, page in site.pages.items():
             inclusion = InclusionLevel.UNDEFINED if uri in in_nav else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, uri, content=page.markdown, inclusion=inclusion))
-            self.blocks[uri] = page.blocks
 
-    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        """Put the pre-rendered HTML blocks of a generated page in place of their markers.
+    def on_page_content(
+        self, html: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        """A generated page goes to the search index with each HTML block replaced by its
+        short search text (names, types, descriptions); `on_page_context` puts the blocks
+        back once the search plugin has indexed the page."""
+        generated = self.pages.get(page.file.src_uri)
+        if generated is None or not generated.blocks:
+            return html
+        self.converted[page.file.src_uri] = html
+        return generated.searchable(html)
 
-        Done on the finished page, after the search plugin indexed the page's Markdown
-        part (titles, headings, descriptions): parsing the large tables for the search
-        index would cost more than the rest of the build.
-        """
-        blocks = self.blocks.get(page.file.src_uri)
-        return assemble(output, blocks) if blocks else output
+    @event_priority(-100)  # after the search plugin (priority 0) indexed the page
+    def on_page_context(
+        self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        converted = self.converted.pop(page.file.src_uri, None)
+        if converted is not None:
+            page.content = assemble(converted, self.pages[page.file.src_uri].blocks)
+        return context
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(str(self.root))

@@ -21,6 +21,7 @@ from ..findings import Finding, summarize
 from ..loader import Registry, ServiceDoc
 from ..models import Migration
 from ..rules import RULES, Rule
+from . import search
 from .blocks import GeneratedPage, HtmlBlocks, mermaid_html
 from .cells import column_rows, column_table_rows, kept_fresh, migration_kind
 from .index import SiteIndex, build_index, owner_of
@@ -102,9 +103,10 @@ class _Renderer:
             organization=self.registry.settings.model.organization or "",
             table_anchor=table_anchor,
             rule_codes=RULES,
+            search=search,
             **context,
         )
-        self.site.pages[uri] = GeneratedPage(markdown, blocks.blocks)
+        self.site.pages[uri] = GeneratedPage(markdown, blocks.blocks, blocks.search)
 
     def render(self, findings: list[Finding], show_findings: bool) -> Site:
         self.services_index()
