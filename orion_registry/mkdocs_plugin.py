@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from jinja2 import TemplateError, TemplateSyntaxError
+from markupsafe import Markup
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -24,14 +26,15 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from .engine import check_registry
-from .findings import Finding, summarize
-from .loader import DEFAULT_REGISTRY, Registry, RegistryNotFound
+from .findings import Finding
+from .loader import DEFAULT_REGISTRY, Registry, RegistryNotFound, service_files
 from .render import Site, SitePaths, make_env, render_site
 from .render.blocks import GeneratedPage, assemble
 from .render.escape import escape_markdown
+from .render.findings import banner, counted, stale_note, tally
 from .render.index import SiteIndex
 from .render.loaded import loaded
-from .render.pages import STYLESHEET
+from .render.pages import STYLESHEET, shown_file, unloadable_page
 
 log = get_plugin_logger(__name__)
 MERMAID_VENDOR = "assets/vendor/mermaid.min.js"  # copied by setup from node_modules/mermaid
@@ -56,6 +59,9 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
         self.root = Path(DEFAULT_REGISTRY)
         self.pinned_date = False  # whether SOURCE_DATE_EPOCH is ours (then update it)
         self.nav_mode = "by_owner"
+        # While serving: the last page of each service that loaded, shown (marked stale)
+        # when its file stops loading, instead of a 404.
+        self.last_good: dict[str, GeneratedPage] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
@@ -67,6 +73,8 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
         self.paths = SitePaths(self.config.base_path, config.use_directory_urls)
         self.pages: dict[str, GeneratedPage] = {}
         self.converted: dict[str, str] = {}  # src_uri -> HTML with block markers
+        self.banner: list[Finding] = []  # while serving a broken registry: its findings
+        self.stale: dict[str, Markup] = {}  # src_uri -> the note of a stale service page
         if (Path(config.docs_dir) / MERMAID_VENDOR).is_file():
             # Material draws diagrams with a global `mermaid` when one exists, instead of
             # fetching it from unpkg: load the vendored copy so diagrams render offline.
@@ -79,12 +87,17 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
         self.pinned_date = _pin_build_date(registry, self.pinned_date)
         errors = [f for f in findings if f.severity == "error" or self.config.strict_warnings]
         if errors and not self.serving:
-            counts = summarize(findings)
             raise PluginError(
                 f"the registry '{_shown_path(self.root).as_posix()}' breaks its conventions: "
-                f"{counts['errors']} error(s), {counts['warnings']} warning(s) (listed above); "
+                f"{tally(findings)} (listed above); "
                 "fix them or waive them with a reason in orion.yaml"
             )
+        if not errors:
+            log.info(
+                f"registry '{_shown_path(self.root).as_posix()}': {len(registry.services)} "
+                f"services pass their checks ({counted(len(findings), 'warning')})"
+            )
+        self.banner = findings if errors else []
         env = make_env(self.templates)
         try:
             site = render_site(
@@ -97,6 +110,8 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
             )
             raise PluginError(f"orion-registry: template error{where}: {exc}") from exc
         self.nav_mode = nav_mode(self.config.nav_services, site)
+        if self.serving:
+            self.keep_unloadable(site, registry, findings)
         self.add_pages(site, files, config)
         files.append(File.generated(config, self.paths.stylesheet, content=css))
         config.nav = expand_nav(config.nav, site, self.paths, self.nav_mode)
@@ -121,6 +136,27 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
                 log.info(f"{line} (warning)")  # shown, but `mkdocs build --strict` passes
         return registry, index, findings
 
+    def keep_unloadable(self, site: Site, registry: Registry, findings: list[Finding]) -> None:
+        """A service whose file does not load keeps its last good page, marked stale (or a
+        placeholder naming the problem, when it never loaded in this session)."""
+        self.stale = {}
+        current = {self.paths.service(name) for name in registry.services}
+        self.last_good.update({uri: site.pages[uri] for uri in current})
+        loaded_files = {doc.path.resolve() for doc in registry.services.values()}
+        for path in service_files(registry.root):
+            uri = self.paths.service(path.stem)
+            if path.resolve() in loaded_files or uri in site.pages:
+                continue
+            problems = [
+                replace(f, file=shown_file(registry, f.file))
+                for f in findings
+                if Path(f.file).name == path.name
+            ]
+            shown = shown_file(registry, path)
+            href = self.paths.url(uri, self.paths.findings)
+            site.pages[uri] = self.last_good.get(uri) or unloadable_page(path.stem)
+            self.stale[uri] = stale_note(shown, problems, href)
+
     def add_pages(self, site: Site, files: Files, config: MkDocsConfig) -> None:
         in_nav = {self.paths.services, self.paths.map, self.paths.migrations, self.paths.rules}
         in_nav.add(self.paths.findings)
@@ -136,13 +172,19 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
     def on_page_content(
         self, html: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
-        """A generated page goes to the search index with each HTML block replaced by its
-        short search text (names, types, descriptions); `on_page_context` puts the blocks
-        back once the search plugin has indexed the page."""
-        generated = self.pages.get(page.file.src_uri)
+        """While serving a broken registry, every page starts with a banner. A generated
+        page goes to the search index with each HTML block replaced by its short search
+        text (names, types, descriptions); `on_page_context` puts the blocks back once the
+        search plugin has indexed the page."""
+        uri = page.file.src_uri
+        if self.banner:
+            html = str(banner(self.banner, self.paths.url(uri, self.paths.findings))) + html
+        if uri in self.stale:
+            html = str(self.stale[uri]) + html
+        generated = self.pages.get(uri)
         if generated is None or not generated.blocks:
             return html
-        self.converted[page.file.src_uri] = html
+        self.converted[uri] = html
         return generated.searchable(html)
 
     @event_priority(-100)  # after the search plugin (priority 0) indexed the page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -36,10 +37,15 @@ def column_rows(table: Table, ln: Links) -> list[ColumnCells]:
     ]
 
 
-def column_table_rows(table: Table, ln: Links) -> Markup:
+def column_table_rows(table: Table, ln: Links, flags: Mapping[str, Markup] | None = None) -> Markup:
     """The `<tr>` lines (each ending in a newline) of a table's column list, with the cells
     of `column_rows`: the hottest part of a service page, so joined here in one pass
-    rather than cell by cell in Jinja."""
+    rather than cell by cell in Jinja. `flags` (badges by column name) marks the columns
+    that have findings."""
+    if flags:
+        return Markup(
+            "".join(_flagged_row(column, ln, flags.get(column.name)) for column in table.columns)
+        )
     return Markup(
         "".join(
             f"<tr><td>{esc(column.name)}</td><td>{esc(column.type)}</td>"
@@ -47,6 +53,15 @@ def column_table_rows(table: Table, ln: Links) -> Markup:
             f"<td>{column_notes(column, ln)}</td></tr>\n"
             for column in table.columns
         )
+    )
+
+
+def _flagged_row(column: Column, ln: Links, badges: Markup | None) -> str:
+    row = '<tr class="orion-flagged">' if badges else "<tr>"
+    notes = f"{badges} {column_notes(column, ln)}" if badges else column_notes(column, ln)
+    return (
+        f"{row}<td>{esc(column.name)}</td><td>{esc(column.type)}</td>"
+        f"<td>{constraints(column)}</td><td>{_default(column)}</td><td>{notes}</td></tr>\n"
     )
 
 

@@ -24,6 +24,8 @@ from ..rules import RULES, Rule
 from . import search
 from .blocks import GeneratedPage, HtmlBlocks, mermaid_html
 from .cells import column_rows, column_table_rows, kept_fresh, migration_kind
+from .escape import escape_markdown
+from .findings import ServiceFindings, badges, by_service, tally
 from .index import SiteIndex, build_index, owner_of
 from .links import Links, table_anchor
 from .mermaid import (
@@ -85,6 +87,7 @@ class _Renderer:
         self.index = index
         self.owner_ids = owner_ids(self.index.owners)
         self.site = Site()
+        self.flagged: dict[str, ServiceFindings] = {}
 
     def page(self, uri: str, template: str, **context: Any) -> None:
         links = Links(self.paths, self.index, uri, self.owner_ids)
@@ -104,11 +107,20 @@ class _Renderer:
             table_anchor=table_anchor,
             rule_codes=RULES,
             search=search,
+            badges=badges,
+            tally=tally,
             **context,
         )
         self.site.pages[uri] = GeneratedPage(markdown, blocks.blocks, blocks.search)
 
     def render(self, findings: list[Finding], show_findings: bool) -> Site:
+        shown = (
+            [replace(f, file=shown_file(self.registry, f.file)) for f in findings]
+            if show_findings
+            else []
+        )
+        if show_findings:  # mark the objects with findings on their service pages
+            self.flagged = by_service(shown, self.index.names)
         self.services_index()
         for name in self.index.names:
             self.service(name)
@@ -119,7 +131,7 @@ class _Renderer:
             self.page(
                 self.paths.findings,
                 "findings.md.j2",
-                findings=[replace(f, file=shown_file(self.registry, f.file)) for f in findings],
+                findings=shown,
                 counts=summarize(findings),
             )
         self.site.services_by_owner = {
@@ -158,6 +170,7 @@ class _Renderer:
             consumed=self.index.consumed[name],
             migrations=newest_first(doc.model.migrations),
             waivers=self.index.waivers[name],
+            flagged=self.flagged.get(name) or ServiceFindings(),
         )
 
     def maps(self) -> None:
@@ -256,3 +269,12 @@ def newest_first(migrations: list[Migration]) -> list[Migration]:
 
 def _date_key(migration: Migration) -> dt.date:
     return migration.date or dt.date.min
+
+
+def unloadable_page(name: str) -> GeneratedPage:
+    """The page of a service whose file has not loaded yet (while serving)."""
+    title = escape_markdown(name)
+    return GeneratedPage(
+        f"---\nrender_macros: false\ngenerated_by: orion-registry\n---\n# {title}\n\n"
+        "This service's file does not load yet, so there is nothing to show.\n"
+    )
