@@ -72,7 +72,7 @@ def test_pull_requests_get_check_diff_sarif_and_a_strict_site_build() -> None:
     assert review["permissions"]["security-events"] == "write"
     assert review["steps"][0]["with"]["fetch-depth"] == 0  # the base branch is read from git
     assert "python3 dev.py site" in runs  # venv + docs extras + `mkdocs build --strict`
-    assert 'mkdocs", "build", "--strict' in (ROOT / "dev.py").read_text()
+    assert 'mkdocs("build", "--strict")' in (ROOT / "dev.py").read_text()
 
 
 def test_main_publishes_the_site_with_pages_actions() -> None:
