@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from ..models import Column, Link, Migration, Table
 from .escape import escape_markdown as esc
+from .escape import prose
 from .links import Links
 
 
@@ -71,8 +72,15 @@ _UPDATED_AT = Markup("<em>updated at</em>")
 
 def _default(column: Column) -> Markup:
     if column.default is not None:
-        return Markup(f"<code>{esc(column.default)}</code>")
+        return Markup(f"<code>{esc(scalar_text(column.default))}</code>")
     return _UPDATED_AT if column.updated_at else _NO_DEFAULT
+
+
+def scalar_text(value: object) -> str:
+    """A YAML scalar as the registry spells it: `true`/`false`, not Python's `True`."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def constraints(column: Column) -> Markup:
@@ -101,7 +109,7 @@ def column_notes(column: Column, ln: Links) -> Markup:
     if column.external:
         notes.append("external id")
     if column.description:
-        notes.append(str(esc(column.description)))
+        notes.append(str(prose(column.description)))
     return Markup(" ".join(notes))
 
 

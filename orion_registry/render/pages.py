@@ -26,6 +26,7 @@ from .blocks import GeneratedPage, HtmlBlocks, mermaid_html
 from .cells import column_rows, column_table_rows, kept_fresh, migration_kind
 from .escape import escape_markdown
 from .findings import ServiceFindings, badges, by_service, tally
+from .guide import option_cell, trusted_cell
 from .index import SiteIndex, build_index, owner_of
 from .links import Links, table_anchor
 from .mermaid import (
@@ -49,6 +50,7 @@ RULE_FAMILIES = {
     "R": "Relationships",
     "M": "Migrations",
     "S": "Services and registry",
+    "D": "Drift (live database)",
 }
 
 
@@ -242,7 +244,12 @@ def rule_context(rule: Rule, config: Any = None) -> dict[str, Any]:
         "sections": {title: Markup(text) for title, text in rule.sections.items()},
         "severity": severity,
         "options": [
-            (name, rule.options[name], options.get(name), rule.option_docs[name])
+            (
+                name,
+                Markup(option_cell(rule.options[name])),
+                Markup(option_cell(options.get(name, rule.options[name]))),
+                Markup(trusted_cell(rule.option_docs[name])),  # the project's own docs
+            )
             for name in sorted(rule.options)
         ],
     }
