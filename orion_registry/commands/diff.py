@@ -6,9 +6,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..diff import BaseError, review
+from ..diff import BaseError, markdown, review
 from ..diff.report import render_github, render_json, render_sarif, render_text
-from ..reporters import markdown
 from .common import UsageError, add_format_argument, add_registry_argument
 
 RENDERERS = {

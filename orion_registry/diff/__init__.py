@@ -41,6 +41,7 @@ class DiffResult:
     changes: list[Change] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)  # check + M504, sorted
     base_findings: list[Finding] = field(default_factory=list)  # base files that do not load
+    base_sources: dict[str, bytes] = field(default_factory=dict)  # base service files by name
 
     @property
     def all_findings(self) -> list[Finding]:
@@ -67,7 +68,7 @@ def review(registry_dir: Path | str, base: str) -> DiffResult:
     head = load_registry(registry_dir)
     files = read_base(base, registry_dir)
     findings = check_registry(head)
-    result = DiffResult(files.label, head, {})
+    result = DiffResult(files.label, head, {}, base_sources=files.services)
     names = _changed(head, files)
     for name in sorted(names & {Path(f).stem for f in files.services}):
         file = next(f for f in files.services if Path(f).stem == name)
