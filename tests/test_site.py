@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
@@ -30,6 +31,7 @@ from orion_registry.loader import load_registry
 from orion_registry.render import escape_markdown, make_env, mermaid_label, render_site
 from orion_registry.render.blocks import MARKER, assemble
 from orion_registry.render.index import build_index
+from orion_registry.render.links import table_anchor
 from orion_registry.render.mermaid import (
     MAX_EDGES,
     MAX_TEXT,
@@ -240,40 +242,82 @@ def test_an_error_level_violation_fails_the_build_naming_file_line_and_code(tmp_
     assert "Traceback" not in output
 
 
-def test_serving_a_broken_registry_shows_its_findings_instead_of_failing(
-    tmp_path: Path,
-) -> None:
-    project = make_project(tmp_path / "serve")
-    name = first_service()
-    edit_service(project, name, lambda data: data.update(owner=""))
+@contextlib.contextmanager
+def served(project: Path, reload: bool = False) -> Iterator[str]:
+    """`mkdocs serve` of `project` on a free port: yields its address once it answers."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    args = ["serve", "-a", f"127.0.0.1:{port}", *([] if reload else ["--no-livereload"])]
     server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "--no-livereload", "-a", f"127.0.0.1:{port}"],
+        [sys.executable, "-m", "mkdocs", *args],
         cwd=project,
-        env=env,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    base = f"http://127.0.0.1:{port}/"
     try:
-        page = ""
         for _ in range(600):
             with contextlib.suppress(OSError):
-                # the root redirects to site_url's path (e.g. /en/latest/)
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as home:
-                    base = home.geturl()
-                with urllib.request.urlopen(f"{base}registry-findings/", timeout=2) as response:
-                    page = response.read().decode()
+                fetch(base)
                 break
-            assert server.poll() is None, "mkdocs serve exited on a broken registry"
+            assert server.poll() is None, "mkdocs serve exited"
             time.sleep(0.2)
+        yield base
     finally:
         server.terminate()
         server.wait(timeout=20)
-    assert f"registry/services/{name}.yaml:" in page
-    assert "S601" in page
+
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        assert response.geturl() == url, f"{url} redirects to {response.geturl()}"
+        return response.read().decode()
+
+
+def test_serving_a_broken_registry_shows_it_on_every_page(tmp_path: Path) -> None:
+    """The findings page, a banner on every page (at the site root: no `site_url` path),
+    and the offending service marked on its page."""
+    project = make_project(tmp_path / "serve")
+    name = first_service()
+    edit_service(project, name, lambda data: data.update(owner=""))
+    with served(project) as base:
+        findings, home = fetch(f"{base}registry-findings/"), fetch(base)
+        guide, service = fetch(f"{base}guide/naming/"), fetch(f"{base}services/{name}/")
+    assert f"registry/services/{name}.yaml:" in findings
+    assert "S601" in findings and "1 error and 0 warnings" in page_html_text(findings)
+    for page, link in ((home, "registry-findings/"), (guide, "../../registry-findings/")):
+        banner = page.split('class="admonition danger orion-banner"', 1)[1].split("</div>")[0]
+        assert "1 error and 0 warnings" in banner and f'href="{link}"' in banner
+    flagged = service.split('class="admonition danger orion-flagged-list"', 1)[1]
+    assert "S601" in flagged.split("</div>")[0]
+
+
+def test_a_service_file_that_stops_parsing_keeps_its_last_page_marked_stale(
+    tmp_path: Path,
+) -> None:
+    project = make_project(tmp_path / "stale")
+    name = first_service()
+    table = load_registry(BUNDLED_REGISTRY).services[name].model.tables[0].name
+    services = project / "registry" / "services"
+    with served(project, reload=True) as base:
+        assert 'class="admonition danger orion-banner"' not in fetch(base)
+        (services / f"{name}.yaml").write_text(f"service: {name}\ntables: [ {{name: x\n")
+        (services / "ghost.yaml").write_text("service: ghost\ndatabase: [\n")
+        for _ in range(600):  # the server notices the edit and rebuilds
+            if "orion-banner" in fetch(base):
+                break
+            time.sleep(0.2)
+        stale, ghost = fetch(f"{base}services/{name}/"), fetch(f"{base}services/ghost/")
+    assert 'class="admonition warning orion-stale"' in stale
+    assert f"registry/services/{name}.yaml:3:1</code> does not load (L001" in stale
+    assert f'id="{table_anchor(table)}"' in stale  # the last good content
+    assert "orion-stale" in ghost and "does not load yet" in ghost
+
+
+def page_html_text(page: str) -> str:
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
 
 
 @pytest.fixture(scope="module")

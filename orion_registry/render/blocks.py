@@ -50,7 +50,7 @@ class HtmlBlocks:
 
     def __call__(self, search: object = "", *, caller: Callable[[], str]) -> Markup:
         self.blocks.append(str(caller()).strip())
-        text = html.escape(" ".join(str(search).split()), quote=False)
+        text = html.escape(" ".join(str(search).replace("`", "").split()), quote=False)
         self.search.append(f"<p>{text}</p>" if text else "")
         return Markup(f"\n{MARKER.format(len(self.blocks) - 1)}\n")
 
