@@ -217,6 +217,61 @@ def test_service_pages_do_not_embed_the_whole_navigation(site: Path) -> None:
         assert sum(f"guide/{page}/" in nav for page in guide) <= 1
 
 
+def search_docs(site: Path) -> list[dict[str, str]]:
+    return json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+
+
+def test_search_index_holds_every_table_column_index_enum_and_event(site: Path) -> None:
+    """Each table is a search entry at its anchor on its service page, with the name, type
+    and description of every column and the name of every index; enums and events too."""
+    docs = {doc["location"]: html.unescape(doc["text"]) for doc in search_docs(site)}
+    for name, service in load_registry(BUNDLED_REGISTRY).services.items():
+        page = f"services/{name}/"
+        for table in service.model.tables:
+            text = docs[f"{page}#{table_anchor(table.name)}"]
+            for column in table.columns:
+                found = rf"(?<![\w.]){re.escape(column.name)} {re.escape(column.type)}(?=[\s,.<])"
+                assert re.search(found, text), (column.name, text)
+                if column.description:
+                    assert " ".join(column.description.replace("`", "").split()) in text
+            for index in table.indexes:
+                assert index.name in text
+        for enum in service.model.enums:
+            assert enum.name in docs[f"{page}#enums"]
+            assert all(value in docs[f"{page}#enums"] for value in enum.values)
+        for event in service.model.events.publishes:
+            assert event.name in docs[f"{page}#published"]
+
+
+def test_rule_pages_read_well(site: Path) -> None:
+    """Facts without an empty header row, option values as readable lists, no raw Python."""
+    page = (site / "rules" / "n102" / "index.html").read_text(encoding="utf-8")
+    assert "<th></th>" not in page and "<thead>\n<tr>\n<th></th>" not in page
+    text = page_text(site / "rules" / "n102" / "index.html")
+    assert "['" not in text and "data, metadata, media" in text
+    options = page.split('id="options"', 1)[1]
+    assert "<code>data</code>, <code>metadata</code>" in options
+
+
+def test_service_pages_show_values_as_the_registry_spells_them(site: Path) -> None:
+    """ER diagrams keep real types, boolean defaults are true/false, descriptions' code
+    spans are code, the guide's good/bad marks are inline SVG icons (no network)."""
+    registry = load_registry(BUNDLED_REGISTRY)
+    for name, service in registry.services.items():
+        page = (site / "services" / name / "index.html").read_text(encoding="utf-8")
+        er = page.split('<pre class="mermaid"><code>erDiagram', 1)[1].split("</code>", 1)[0]
+        for column in (c for t in service.model.tables for c in t.columns):
+            if "(" in column.type and " " not in column.type:
+                assert f"{column.type} {column.name}" in html.unescape(er)
+            if isinstance(column.default, bool):
+                assert f"<code>{str(column.default).lower()}</code>" in page
+        assert "<code>True</code>" not in page and "<code>False</code>" not in page
+    user = (site / "services" / "user" / "index.html").read_text(encoding="utf-8")
+    assert "apart from <code>users</code>" in user
+    naming = (site / "guide" / "naming" / "index.html").read_text(encoding="utf-8")
+    assert "cdn.jsdelivr" not in naming and 'class="twemoji orion-good"' in naming
+
+
 def test_two_builds_are_byte_identical(site: Path, tmp_path: Path) -> None:
     other = make_project(tmp_path / "elsewhere")
     result = mkdocs_build(other, "--strict")
@@ -260,7 +315,7 @@ def served(project: Path, reload: bool = False) -> Iterator[str]:
     try:
         for _ in range(600):
             with contextlib.suppress(OSError):
-                fetch(base)
+                urllib.request.urlopen(base, timeout=2).close()
                 break
             assert server.poll() is None, "mkdocs serve exited"
             time.sleep(0.2)
@@ -271,7 +326,7 @@ def served(project: Path, reload: bool = False) -> Iterator[str]:
 
 
 def fetch(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=5) as response:
+    with urllib.request.urlopen(url, timeout=120) as response:  # waits while it rebuilds
         assert response.geturl() == url, f"{url} redirects to {response.geturl()}"
         return response.read().decode()
 
@@ -396,7 +451,10 @@ def test_registry_text_is_escaped_and_never_evaluated(variant) -> None:
         assert "<script>alert(1)" not in raw and "<img src=x" not in raw, page
         assert "INJ-START 49" not in page_text(page)
     text = page_text(site / "services" / first_service() / "index.html")
-    assert text.count(INJECTED) >= 3  # service, table and column descriptions, literally
+    # Service, table and column descriptions, literally; a `code span` in them is code.
+    assert text.count(INJECTED.replace("`tick`", "tick")) >= 3
+    raw = (site / "services" / first_service() / "index.html").read_text(encoding="utf-8")
+    assert "<code>tick</code>" in raw
     assert "site_name" not in text  # `{% include 'mkdocs.yml' %}` was not executed
 
 
