@@ -449,7 +449,8 @@ def test_removing_a_consumed_event_is_breaking_and_names_the_consumers(repo: Rep
 
 
 def test_impact_of_dropping_users_email_names_every_copy(repo: Repo) -> None:
-    """Every column that copies or references user.users.email, found independently."""
+    """Every column that copies or references user.users.email, and every query of users
+    that names it, found independently."""
     expected = set()
     for path in sorted(repo.registry.glob("services/*.yaml")):
         data = yaml.safe_load(path.read_text())
@@ -462,6 +463,11 @@ def test_impact_of_dropping_users_email_names_every_copy(repo: Repo) -> None:
                         expected.add(
                             (data["service"], f"{data['service']}.{t['name']}.{c['name']}")
                         )
+            for q in (
+                t.get("queries", []) if (data["service"], t["name"]) == ("user", "users") else []
+            ):
+                if "email" in [*q.get("where", []), q.get("range"), *q.get("order_by", [])]:
+                    expected.add(("user", f"user.users.{q['name']}"))  # a declared query
     assert expected, "the bundled registry should copy user.users.email somewhere"
     repo.edit("user", lambda d: table(d, "users")["columns"].remove(column(d, "users", "email")))
     _, payload, _ = repo.diff()
@@ -469,7 +475,10 @@ def test_impact_of_dropping_users_email_names_every_copy(repo: Repo) -> None:
     assert {(i["service"], i["target"]) for i in change["impacted"]} == expected
     for impact in change["impacted"]:
         line = Path(impact["file"]).read_text().splitlines()[impact["line"] - 1]
-        assert "user.users.email" in line or impact["via"] in line
+        if impact["via"] == "query":  # at the query's entry
+            assert line.strip() == f"- name: {impact['target'].rsplit('.', 1)[-1]}"
+        else:
+            assert "user.users.email" in line or impact["via"] in line
 
 
 def test_text_and_markdown_show_the_impact(repo: Repo) -> None:
@@ -601,12 +610,12 @@ def test_markdown_reads_raw_and_ticks_only_what_holds(repo: Repo) -> None:
     assert "- [x] No cross-database relationships" in checklist
     assert "R402" not in checklist
     others = markdown.split("### Other findings\n", 1)[1]
-    assert "`R402`" in others and "notifications.yaml:78" in others
-    assert "(was at main:registry/services/user.yaml:44)" in markdown  # colons stay colons
+    assert "`R402`" in others and "registry/services/notifications.yaml:" in others
+    assert "(was at main:registry/services/user.yaml:" in markdown  # colons stay colons
 
 
 def test_markdown_escapes_only_what_markdown_reads() -> None:
-    from orion_registry.diff.markdown import code, esc, prose, table
+    from orion_registry.diff.mdtext import code, esc, prose, table
 
     assert esc("Profiles: names, e-mail & phone (v2.0)") == "Profiles: names, e-mail & phone (v2.0)"
     assert esc("user_id stays, _x_ does not") == "user_id stays, \\_x\\_ does not"

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from ..diff import BaseError, markdown, review
+from ..diff import BaseError, DiffResult, compare_with_base, markdown
 from ..diff.report import render_github, render_json, render_sarif, render_text
-from .common import UsageError, add_format_argument, add_registry_argument
+from ..engine import run as run_rules
+from ..findings import sort_findings
+from ..rules.context import Inputs
+from .common import UsageError, add_format_argument, add_registry_argument, sarif_reporter
 
 RENDERERS = {
     "text": render_text,
@@ -34,10 +38,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
+def review(registry: Path | str, base: str) -> DiffResult:
+    """The changes since `base` and the findings of every rule, M504 included."""
+    result = compare_with_base(registry, base)
+    inputs = Inputs(base=result.base, changes=result.changes)
+    result.findings = sort_findings(run_rules(result.registry, inputs))
+    return result
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         result = review(args.registry, args.base)
     except BaseError as exc:
         raise UsageError(str(exc)) from None
-    sys.stdout.write(RENDERERS[args.format](result))
+    if args.format == "sarif":
+        sys.stdout.write(render_sarif(result, sarif_reporter(result.registry)))
+    else:
+        sys.stdout.write(RENDERERS[args.format](result))
     return result.exit_code

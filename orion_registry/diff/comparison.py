@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..changes import Change, Path, Place, Subject, place, words
 from ..loader import ServiceDoc
 from ..models import Column, Index, Table
-from .changes import Change, Path, Place, Subject, place, words
 from .classify import (
     is_breaking,
     needs_entry,
@@ -154,6 +154,8 @@ _COLUMN_ATTRIBUTES: tuple[tuple[str, str, Callable[[Any], str]], ...] = (
     ("primary_key", "primary key", str),
     ("references", "references", _link_text),
     ("copy_of", "copy_of", _link_text),
+    ("updated_at", "updated_at", str),
+    ("external", "external", str),
 )
 
 

@@ -1,4 +1,5 @@
-"""Who depends on what, in the new registry: references, copies, consumed events, enum types.
+"""Who depends on what, in the new registry: references, copies, consumed events, enum
+types, and the declared queries that name a column.
 
 Built once, in one walk over the columns and event lists, and only when a breaking change
 needs it. Each dependency keeps where it is declared; its line is looked up only when it is
@@ -11,9 +12,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from functools import cached_property
 
+from ..changes import Change, Impact, Subject
 from ..loader import ServiceDoc
 from ..models import Link
-from .changes import Change, Impact, Subject
 
 Key = tuple[str, ...]
 # (the dependent's file, its target, how it depends, the YAML path of the dependency)
@@ -49,6 +50,16 @@ class Dependents:
                                 index["event", event].append(
                                     (doc, target, "sync events", (*path, via, "events", ei))
                                 )
+                for qi, query in enumerate(table.queries):  # the service's own reads
+                    dep = (
+                        doc,
+                        f"{name}.{table.name}.{query.name}",
+                        "query",
+                        ("tables", ti, "queries", qi),
+                    )
+                    named = [*query.where, *([query.range] if query.range else []), *query.order_by]
+                    for col_name in dict.fromkeys(named):
+                        index["column", name, table.name, col_name].append(dep)
             for ei, event in enumerate(doc.model.events.consumes):
                 index["event", event].append((doc, name, "consumes", ("events", "consumes", ei)))
         return index

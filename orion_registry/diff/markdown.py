@@ -9,13 +9,14 @@ names sit in code spans, and each changed registry file is shown as its real uni
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ..findings import Finding
 from ..models import Migration
 from .coverage import new_entries
+from .mdtext import code, esc, fence, prose, table
+from .queries import performance_notes
 from .report import verdict
 
 if TYPE_CHECKING:
@@ -58,58 +59,14 @@ TYPE_OF_CHANGE = (
 REVERSIBLE = "Migration is reversible"
 CHECKLIST = (
     ("Naming follows conventions", ("N",)),
-    ("Proper indexes defined", ("I301", "I305", "T201")),
+    ("Proper indexes defined", ("I301", "I305", "I306", "T201")),
     ("No cross-database relationships", ("R401",)),
     (REVERSIBLE, ("M501",)),
     ("Breaking changes documented", ("M502", "M504", "M512")),
-    ("Performance considered", ("I302", "I303", "I304", "T204", "M513")),
+    ("Performance considered", ("I302", "I303", "I304", "I307", "I308", "T204", "M513")),
 )
 LIMIT = 8  # reasons listed per checklist item
 MAX_DIFF_LINES = 400  # of a service file's diff; the rest is in the pull request itself
-# Markdown (GitHub's too: `$` math, `~` strikethrough) reads these as markup anywhere...
-_INLINE = re.compile(r"[\\`*\[\]<>~$]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|&(?=#?\w+;)")
-# ...and these at the start of a line (headings, quotes, lists, rules).
-_LINE_START = re.compile(r"^(\d+)([.)])|^([#>+=-])")
-_TICKS = re.compile(r"`+")
-_CODE_SPAN = re.compile(r"`([^`]+)`")
-_SPACE = re.compile(r"\s+")
-
-
-def esc(text: object) -> str:
-    """Registry text as inline Markdown that renders literally, readable raw: a backslash
-    before the few characters Markdown would read as markup, nothing else."""
-    flat = _INLINE.sub(lambda m: "\\" + m.group(), _SPACE.sub(" ", str(text)))
-    return _LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", flat)
-
-
-def prose(text: object) -> str:
-    """Free text (a message, a purpose) with its `code spans` kept as code, the rest escaped."""
-    parts = _CODE_SPAN.split(" ".join(str(text).split()))  # text, code, text, ...
-    return "".join(code(part) if i % 2 else esc(part) for i, part in enumerate(parts))
-
-
-def code(text: object) -> str:
-    """A code span holding any text (a longer backtick run around backticks inside)."""
-    flat = " ".join(str(text).split())
-    if not flat:
-        return "—"
-    ticks = "`" * (max((len(run) for run in _TICKS.findall(flat)), default=0) + 1)
-    pad = " " if flat[0] == "`" or flat[-1] == "`" else ""
-    return f"{ticks}{pad}{flat}{pad}{ticks}"
-
-
-def fence(text: str, lang: str = "") -> str:
-    """A fenced code block that no backtick run inside `text` can close."""
-    ticks = "`" * max(3, max((len(run) for run in _TICKS.findall(text)), default=0) + 1)
-    return f"{ticks}{lang}\n{text.rstrip()}\n{ticks}"
-
-
-def table(headers: Iterable[str], rows: Iterable[Iterable[str]]) -> str:
-    """A Markdown table of already escaped cells (a `|` inside a cell is escaped here)."""
-    headers = list(headers)
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 def render(result: DiffResult) -> str:
@@ -244,8 +201,15 @@ def _relationships(new: ServiceDoc | None, changes: list[Change]) -> str:
 
 
 def _performance(result: DiffResult, new: ServiceDoc | None, changes: list[Change]) -> str:
-    items = [f"{esc(c.detail)}" for c in changes if c.kind.startswith("index.")]
+    items = [f"{esc(c.detail)}" for c in changes if c.kind.startswith(("index.", "query."))]
+    items += [
+        f"{esc(i.target)} ({esc(i.via)}) loses its index: {esc(c.detail)}"
+        for c in changes
+        if c.kind.startswith("index.")
+        for i in c.impacted
+    ]
     if new is not None:
+        items = performance_notes(result.base.get(new.name), new, changes) + items
         items += [
             f"{code(f.rule)} {prose(f.message)} ({code(f'{f.file}:{f.line}')})"
             for f in result.findings

@@ -40,6 +40,7 @@ UPPER_SNAKE_CASE = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$")
 # HTTP, Request2, Logs; `users_v2` -> users, v2.
 _WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+")
 
+
 def words(identifier: str) -> list[str]:
     return _WORDS.findall(identifier)
 

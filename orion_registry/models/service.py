@@ -1,15 +1,20 @@
-"""A service file, `registry/services/<service>.yaml` (see the format contract)."""
+"""A service file, `registry/services/<service>.yaml` (see the format contract).
+
+Adding a key? `places.py` lists every module a key must reach, and a test holds it to that.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import Discriminator, Field, Tag
+from pydantic import Discriminator, Field, Tag, field_validator
+from pydantic_core import PydanticCustomError
 
 from .base import Text, items, model
 
 SERVICE_NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
+SNAKE_CASE_PATTERN = r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$"
 Sync = Literal["event", "api", "cache"]
 MigrationType = Literal["non-breaking", "breaking", "data"]
 Scalar = str | bool | int | float
@@ -66,12 +71,45 @@ class Index:
 
 
 @model
+class Query:
+    """How the service reads a table: the columns it filters, ranges over and sorts by."""
+
+    name: Annotated[str, Field(pattern=SNAKE_CASE_PATTERN)] = Field(
+        description="snake_case, unique within the table"
+    )
+    description: str | None = None
+    where: list[Text] = items(description="columns compared with = or IN (order does not matter)")
+    order_by: list[Text] = items(description="the ORDER BY columns, in order")
+    range: str | None = Field(
+        None, min_length=1, description="one column compared with <, >, BETWEEN"
+    )
+
+
+@model
 class Table:
     name: Text
     model: str | None = Field(None, description="the Prisma model name")
     description: str | None = None
+    estimated_rows: int | None = Field(
+        None, ge=0, strict=True, description="expected rows after a year (an integer)"
+    )
     columns: list[Column] = items()
     indexes: list[Index] = items()
+    queries: list[Query] = items(description="how the service reads this table")
+
+    @field_validator("queries")
+    @classmethod
+    def _query_names_unique(cls, queries: list[Query]) -> list[Query]:
+        first: dict[str, int] = {}
+        for i, query in enumerate(queries):
+            if first.setdefault(query.name, i) != i:
+                raise PydanticCustomError(
+                    "duplicate_query",
+                    "query name '{name}' is declared twice (entries {a} and {b}); "
+                    "names are unique within a table",
+                    {"name": query.name, "a": first[query.name], "b": i},
+                )
+        return queries
 
 
 @model

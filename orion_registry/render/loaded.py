@@ -7,8 +7,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from ..engine import RuleConfig, rule_config
 from ..loader import Registry, load_registry
+from ..waivers import RuleConfig, rule_config
 from .index import SiteIndex, build_index
 
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from .base import Violation, rule
-from .context import Context
 from ..lang.words import (
     DEFAULT_UNCOUNTABLE,
     PASCAL_CASE,
@@ -21,6 +19,8 @@ from ..lang.words import (
     to_upper_snake,
     words,
 )
+from .base import Violation, rule
+from .context import Context
 
 POSTGRES_MAX_NAME = 63  # NAMEDATALEN - 1: longer identifiers are silently truncated
 _UNCOUNTABLE_OPTION = (
@@ -37,6 +37,11 @@ def _use(suggestion: str, name: str) -> str:
 def _name_part(identifier: str) -> str:
     """The identifier in snake_case: as it is when it already is."""
     return identifier if SNAKE_CASE.match(identifier) else to_snake(identifier)
+
+
+def expected_index_name(table: str, columns: Sequence[str], prefix: str = "idx_") -> str:
+    """N106's name for an index: `<prefix><table>_<columns>`, untruncated."""
+    return prefix + "_".join([table, *(_name_part(c) for c in columns)])
 
 
 def _replace_last_word(parts: list[str], change: Callable[[str], str]) -> list[str] | None:
@@ -324,8 +329,9 @@ def index_name(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     for ref in ctx.indexes:
         index, name = ref.index, ref.index.name
         prefixes = ["idx_", *unique_prefixes] if index.unique else ["idx_"]
-        stem = "_".join([ref.table.name, *(_name_part(c) for c in index.columns)])
-        expected = [prefix + stem for prefix in prefixes]
+        expected = [
+            expected_index_name(ref.table.name, index.columns, prefix) for prefix in prefixes
+        ]
         if len(name) > POSTGRES_MAX_NAME:
             yield Violation(
                 ref,

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from ..lang.pgtypes import normalize
+from ..lang.words import singularize
 from ..models import Link
 from .base import Violation, rule
 from .context import ColumnRef, Context
 from .migration_sql import cross_database_references
-from ..lang.pgtypes import normalize
-from ..lang.words import singularize
 
 Key = tuple[str | int, ...]
 # The last part of an event name that says the owner's data changed: user.updated, email_changed.

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .base import Violation, rule
-from .context import ColumnRef, Context
 from ..lang.pgtypes import (
     base_name,
     has_length,
@@ -20,6 +18,8 @@ from ..lang.pgtypes import (
     normalize,
 )
 from ..lang.words import to_pascal
+from .base import Violation, rule
+from .context import ColumnRef, Context
 
 ID_COLUMN = "{name: id, type: uuid, primary_key: true, default: uuid()}"
 

@@ -18,13 +18,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from pglast import ast, parse_sql
-from pglast.parser import ParseError
-from pglast.stream import RawStream
-from pglast.visitors import Visitor
-
-from ..models import Column, Service, Table
 from ..lang.pgtypes import is_now_default, is_uuid_default, normalize
+from ..models import Column, Service, Table
 
 # A type the DDL may print as-is: a name (several words allowed), arguments, array brackets.
 SAFE_TYPE = re.compile(r"^[a-z_][a-z0-9_]*( [a-z_][a-z0-9_]*)*(\(\d+(,\d+)?\))?(\[\])*$")
@@ -77,14 +72,26 @@ def is_serial(type_name: str) -> bool:
     return normalize(type_name).removesuffix("[]") in SERIALS
 
 
-class _StripCasts(Visitor):
-    def visit_TypeCast(self, ancestors, node):
-        return node.arg
+@lru_cache(maxsize=1)
+def _strip_casts():
+    """A pglast visitor that drops casts. pglast is imported on first use: `check` needs it
+    only for migration SQL or a schema comparison."""
+    from pglast.visitors import Visitor
+
+    class StripCasts(Visitor):
+        def visit_TypeCast(self, ancestors, node):
+            return node.arg
+
+    return StripCasts()
 
 
 @lru_cache(maxsize=4096)
 def expression(text: str) -> str:
     """One SQL expression, printed canonically without casts; ExpressionError otherwise."""
+    from pglast import ast, parse_sql
+    from pglast.parser import ParseError
+    from pglast.stream import RawStream
+
     try:
         statements = parse_sql(f"SELECT {text}")
     except ParseError as exc:
@@ -97,7 +104,7 @@ def expression(text: str) -> str:
         or any(getattr(select, key) for key in ("fromClause", "whereClause", "intoClause"))
     ):
         raise ExpressionError(f"not one SQL expression: {text!r}")
-    _StripCasts()(select)
+    _strip_casts()(select)
     return RawStream()(select.targetList[0].val)
 
 
@@ -188,6 +195,10 @@ def array_literal(items: list[str]) -> str:
 @lru_cache(maxsize=4096)
 def database_default(text: str) -> str | None:
     """A stored default expression (`pg_get_expr`) in canonical form."""
+    from pglast import ast, parse_sql
+    from pglast.parser import ParseError
+    from pglast.stream import RawStream
+
     try:
         node = parse_sql(f"SELECT {text}")[0].stmt.targetList[0].val
     except (ParseError, AttributeError, IndexError, TypeError):
