@@ -174,8 +174,7 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
     ) -> str | None:
         """While serving a broken registry, every page starts with a banner. A generated
         page goes to the search index with each HTML block replaced by its short search
-        text (names, types, descriptions); `on_page_context` puts the blocks back once the
-        search plugin has indexed the page."""
+        text (names, types, descriptions): see `on_page_context` and `on_post_page`."""
         uri = page.file.src_uri
         if self.banner:
             html = str(banner(self.banner, self.paths.url(uri, self.paths.findings))) + html
@@ -191,10 +190,17 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
     def on_page_context(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext:
+        """The indexed page goes back to its block markers (small: pages stay in memory
+        until the build ends)."""
         converted = self.converted.pop(page.file.src_uri, None)
         if converted is not None:
-            page.content = assemble(converted, self.pages[page.file.src_uri].blocks)
+            page.content = converted
         return context
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        """The finished page with its pre-rendered HTML blocks in place of their markers."""
+        generated = self.pages.get(page.file.src_uri)
+        return assemble(output, generated.blocks) if generated and generated.blocks else output
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(str(self.root))
