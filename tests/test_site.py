@@ -315,7 +315,7 @@ def test_an_error_level_violation_fails_the_build_naming_file_line_and_code(tmp_
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert re.search(rf"registry/services/{name}\.yaml:{line}:\d+ S601 ", output), output
-    assert "breaks its conventions: 1 error(s)" in output
+    assert "breaks its conventions: 1 error and 0 warnings" in output
     assert "Traceback" not in output
 
 
