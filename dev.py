@@ -2,6 +2,7 @@
 """Set everything up, then build the site or run the tests. Needs only Python 3.11+ and git.
 
     python3 dev.py site    # venv + packages + offline Mermaid, then `mkdocs build --strict`
+    python3 dev.py serve   # the same set-up, then `mkdocs serve` (reloads on every edit)
     python3 dev.py test    # the same plus PostgreSQL, Chromium, Node packages, then pytest
     python3 dev.py setup   # only the set-up
 
@@ -43,13 +44,18 @@ def run(*argv: str | Path, check: bool = True, **kwargs) -> int:
     return subprocess.run([str(a) for a in argv], check=check, cwd=ROOT, **kwargs).returncode
 
 
-def python_packages(extra: str) -> None:
-    """A venv with the project installed editable; skipped when pyproject is unchanged."""
+def _digest(extra: str) -> str:
+    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extra.encode()).hexdigest()
+
+
+def python_packages(extra: str, *enough: str) -> None:
+    """A venv with the project installed editable; skipped when pyproject is unchanged and
+    the installed extra is `extra` or one of `enough` (e.g. `test` includes `docs`)."""
     if not PYTHON.exists():
         say("creating .venv")
         venv.EnvBuilder(with_pip=True).create(VENV)
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extra.encode()).hexdigest()
-    if STAMP.exists() and STAMP.read_text() == digest:
+    installed = STAMP.read_text() if STAMP.exists() else ""
+    if installed in {_digest(e) for e in (extra, *enough)}:
         return
     say(f"installing orion-registry[{extra}] into .venv")
     run(
@@ -62,7 +68,7 @@ def python_packages(extra: str) -> None:
         "-e",
         f".[{extra}]",
     )
-    STAMP.write_text(digest)
+    STAMP.write_text(_digest(extra))
 
 
 def node_packages() -> bool:
@@ -124,17 +130,35 @@ def system_packages() -> None:
 
 
 def setup(extra: str) -> None:
-    python_packages(extra)
+    # The test extras include the docs extras: a site build after the tests reinstalls nothing.
+    python_packages(extra, *(["test"] if extra == "docs" else []))
     if extra == "test":
         system_packages()
     node_packages()
 
 
-def build_site() -> int:
+def mkdocs(*args: str) -> int:
     setup("docs")
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner about MkDocs 2
+    return run(BIN / "mkdocs", *args, check=False)
+
+
+def build_site() -> int:
     say("building the site into site/")
-    return run(BIN / "mkdocs", "build", "--strict", check=False)
+    code = mkdocs("build", "--strict")
+    if code == 0:
+        say("the registry passed its checks; the site is in site/ (python3 dev.py serve to browse)")
+    else:
+        say("the site was not built: the registry's findings or the errors are listed above")
+    return code
+
+
+def serve_site(args: list[str]) -> int:
+    say("serving the site; it reloads on every edit of docs/ or the registry (Ctrl-C stops)")
+    try:
+        return mkdocs("serve", *args)
+    except KeyboardInterrupt:
+        return 0
 
 
 def run_tests(pytest_args: list[str]) -> int:
@@ -148,6 +172,8 @@ def main(argv: list[str]) -> int:
     command, rest = (argv[0], argv[1:]) if argv else ("", [])
     if command == "site":
         return build_site()
+    if command == "serve":
+        return serve_site(rest)
     if command == "test":
         return run_tests(rest)
     if command == "setup":

@@ -77,7 +77,7 @@ def define_env(env: Any) -> None:
     @env.macro
     def rule_option(code: str, option: str) -> str:
         """An option's value in this registry (its default unless orion.yaml overrides it)."""
-        return guide.option_value(effective(code).options[option])
+        return guide.option_text(effective(code).options[option])
 
     @env.macro
     def rules_table(prefix: str = "") -> str:

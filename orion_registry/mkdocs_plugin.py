@@ -9,27 +9,32 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from jinja2 import TemplateError, TemplateSyntaxError
+from markupsafe import Markup
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
 from .engine import check_registry
-from .findings import Finding, summarize
-from .loader import DEFAULT_REGISTRY, Registry, RegistryNotFound
+from .findings import Finding
+from .loader import DEFAULT_REGISTRY, Registry, RegistryNotFound, service_files
 from .render import Site, SitePaths, make_env, render_site
-from .render.blocks import assemble
+from .render.blocks import GeneratedPage, assemble
 from .render.escape import escape_markdown
+from .render.findings import banner, counted, stale_note, tally
 from .render.index import SiteIndex
 from .render.loaded import loaded
-from .render.pages import STYLESHEET
+from .render.pages import STYLESHEET, shown_file, unloadable_page
 
 log = get_plugin_logger(__name__)
 MERMAID_VENDOR = "assets/vendor/mermaid.min.js"  # copied by setup from node_modules/mermaid
@@ -54,6 +59,9 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
         self.root = Path(DEFAULT_REGISTRY)
         self.pinned_date = False  # whether SOURCE_DATE_EPOCH is ours (then update it)
         self.nav_mode = "by_owner"
+        # While serving: the last page of each service that loaded, shown (marked stale)
+        # when its file stops loading, instead of a 404.
+        self.last_good: dict[str, GeneratedPage] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
@@ -63,7 +71,10 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
         self.root = here / self.config.registry  # as orion_registry.macros resolves it
         self.templates = here / self.config.templates_dir if self.config.templates_dir else None
         self.paths = SitePaths(self.config.base_path, config.use_directory_urls)
-        self.blocks: dict[str, list[str]] = {}
+        self.pages: dict[str, GeneratedPage] = {}
+        self.converted: dict[str, str] = {}  # src_uri -> HTML with block markers
+        self.banner: list[Finding] = []  # while serving a broken registry: its findings
+        self.stale: dict[str, Markup] = {}  # src_uri -> the note of a stale service page
         if (Path(config.docs_dir) / MERMAID_VENDOR).is_file():
             # Material draws diagrams with a global `mermaid` when one exists, instead of
             # fetching it from unpkg: load the vendored copy so diagrams render offline.
@@ -74,14 +85,23 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         registry, index, findings = self.check()
         self.pinned_date = _pin_build_date(registry, self.pinned_date)
-        errors = [f for f in findings if f.severity == "error" or self.config.strict_warnings]
+        errors = [
+            f
+            for f in findings
+            if not f.baselined and (f.severity == "error" or self.config.strict_warnings)
+        ]
         if errors and not self.serving:
-            counts = summarize(findings)
             raise PluginError(
                 f"the registry '{_shown_path(self.root).as_posix()}' breaks its conventions: "
-                f"{counts['errors']} error(s), {counts['warnings']} warning(s) (listed above); "
+                f"{tally(findings)} (listed above); "
                 "fix them or waive them with a reason in orion.yaml"
             )
+        if not errors:
+            log.info(
+                f"registry '{_shown_path(self.root).as_posix()}': {len(registry.services)} "
+                f"services pass their checks ({counted(len(findings), 'warning')})"
+            )
+        self.banner = findings if errors else []
         env = make_env(self.templates)
         try:
             site = render_site(
@@ -94,6 +114,8 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
             )
             raise PluginError(f"orion-registry: template error{where}: {exc}") from exc
         self.nav_mode = nav_mode(self.config.nav_services, site)
+        if self.serving:
+            self.keep_unloadable(site, registry, findings)
         self.add_pages(site, files, config)
         files.append(File.generated(config, self.paths.stylesheet, content=css))
         config.nav = expand_nav(config.nav, site, self.paths, self.nav_mode)
@@ -110,7 +132,9 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
             line = (
                 f"{_shown_path(Path(f.file)).as_posix()}:{f.line}:{f.column} {f.rule} {f.message}"
             )
-            if f.severity == "error":
+            if f.baselined:
+                log.debug(f"{line} (baselined)")
+            elif f.severity == "error":
                 log.error(line)
             elif self.config.strict_warnings:
                 log.warning(line)
@@ -118,27 +142,71 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
                 log.info(f"{line} (warning)")  # shown, but `mkdocs build --strict` passes
         return registry, index, findings
 
+    def keep_unloadable(self, site: Site, registry: Registry, findings: list[Finding]) -> None:
+        """A service whose file does not load keeps its last good page, marked stale (or a
+        placeholder naming the problem, when it never loaded in this session)."""
+        self.stale = {}
+        current = {self.paths.service(name) for name in registry.services}
+        self.last_good.update({uri: site.pages[uri] for uri in current})
+        loaded_files = {doc.path.resolve() for doc in registry.services.values()}
+        for path in service_files(registry.root):
+            uri = self.paths.service(path.stem)
+            if path.resolve() in loaded_files or uri in site.pages:
+                continue
+            problems = [
+                replace(f, file=shown_file(registry, f.file))
+                for f in findings
+                if Path(f.file).name == path.name
+            ]
+            shown = shown_file(registry, path)
+            href = self.paths.url(uri, self.paths.findings)
+            site.pages[uri] = self.last_good.get(uri) or unloadable_page(path.stem)
+            self.stale[uri] = stale_note(shown, problems, href)
+
     def add_pages(self, site: Site, files: Files, config: MkDocsConfig) -> None:
         in_nav = {self.paths.services, self.paths.map, self.paths.migrations, self.paths.rules}
         in_nav.add(self.paths.findings)
         in_nav |= {uri for rules in site.rules.values() for _, uri in rules}
         if self.nav_mode == "by_owner":
             in_nav |= {uri for pages in site.services_by_owner.values() for _, uri in pages}
-        self.blocks = {}
+        self.pages = site.pages
+        self.converted = {}
         for uri, page in site.pages.items():
             inclusion = InclusionLevel.UNDEFINED if uri in in_nav else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, uri, content=page.markdown, inclusion=inclusion))
-            self.blocks[uri] = page.blocks
+
+    def on_page_content(
+        self, html: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        """While serving a broken registry, every page starts with a banner. A generated
+        page goes to the search index with each HTML block replaced by its short search
+        text (names, types, descriptions): see `on_page_context` and `on_post_page`."""
+        uri = page.file.src_uri
+        if self.banner:
+            html = str(banner(self.banner, self.paths.url(uri, self.paths.findings))) + html
+        if uri in self.stale:
+            html = str(self.stale[uri]) + html
+        generated = self.pages.get(uri)
+        if generated is None or not generated.blocks:
+            return html
+        self.converted[uri] = html
+        return generated.searchable(html)
+
+    @event_priority(-100)  # after the search plugin (priority 0) indexed the page
+    def on_page_context(
+        self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        """The indexed page goes back to its block markers (small: pages stay in memory
+        until the build ends)."""
+        converted = self.converted.pop(page.file.src_uri, None)
+        if converted is not None:
+            page.content = converted
+        return context
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        """Put the pre-rendered HTML blocks of a generated page in place of their markers.
-
-        Done on the finished page, after the search plugin indexed the page's Markdown
-        part (titles, headings, descriptions): parsing the large tables for the search
-        index would cost more than the rest of the build.
-        """
-        blocks = self.blocks.get(page.file.src_uri)
-        return assemble(output, blocks) if blocks else output
+        """The finished page with its pre-rendered HTML blocks in place of their markers."""
+        generated = self.pages.get(page.file.src_uri)
+        return assemble(output, generated.blocks) if generated and generated.blocks else output
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(str(self.root))

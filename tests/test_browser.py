@@ -1,5 +1,8 @@
 """Headless Chromium opens the built site from a local server: Mermaid diagrams render
-offline (an SVG inside each `.mermaid`), no console errors, screenshots are saved.
+offline (an SVG inside each `.mermaid`), no console errors, the search box finds a column
+and lands on its table, pages read well at 1400 and 390 px (no identifier wrapped mid-word,
+no main table scrolling sideways at 1400 px), a broken registry under `mkdocs serve` shows
+its banner; screenshots of each go to test-output/browser/.
 
 Needs Debian's `/usr/bin/chromium` (Playwright cannot download browsers here) and the
 vendored `docs/assets/vendor/mermaid.min.js` (copied from the npm package by setup).
@@ -8,6 +11,7 @@ vendored `docs/assets/vendor/mermaid.min.js` (copied from the npm package by set
 from __future__ import annotations
 
 import contextlib
+import re
 import socket
 import subprocess
 import sys
@@ -30,7 +34,7 @@ from orion_registry.render.mermaid import (
 )
 
 from .helpers import BUNDLED_REGISTRY, ROOT
-from .test_site import built_bundled
+from .test_site import built_bundled, edit_service, make_project, served
 
 pytestmark = pytest.mark.system
 
@@ -66,15 +70,19 @@ def _missing() -> str | None:
     return None
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     reason = _missing()
     if reason:
         pytest.skip(reason)
     site = built_bundled(str(tmp_path_factory.mktemp("browser")))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "-d", str(site)],
         stdout=subprocess.DEVNULL,
@@ -248,4 +256,140 @@ def test_diagrams_of_odd_registry_text_render_without_syntax_errors(
             [f"odd{number}", source],
         )
         assert result.startswith("<svg") and "Syntax error" not in result, (source, result)
+    page.close()
+
+
+# --- search, readability, a broken registry ------------------------------------------------
+WIDTHS = (1400, 390)
+# Identifiers in table cells that the browser broke over two lines (mid-word wraps).
+WRAPPED_CODE = """() => [...document.querySelectorAll('.md-typeset td code')]
+  .filter(c => c.getClientRects().length > 1).map(c => c.textContent)"""
+# Tables of the page wider than the content column (they would scroll sideways).
+OVERFLOWING_TABLES = """() => [...document.querySelectorAll(
+    '.md-typeset table, .md-typeset .md-typeset__scrollwrap, .md-typeset .md-typeset__table')]
+  .filter(t => t.offsetParent !== null && t.scrollWidth > t.clientWidth + 1)
+  .map(t => t.querySelector('th, td').textContent)"""
+
+
+def column_of_one_table() -> tuple[str, str, str]:
+    """The longest column name that only one table of the bundled registry has:
+    (column, service, table)."""
+    registry = load_registry(BUNDLED_REGISTRY)
+    where: dict[str, list[tuple[str, str]]] = {}
+    for name, doc in sorted(registry.services.items()):
+        for table in doc.model.tables:
+            for column in table.columns:
+                where.setdefault(column.name, []).append((name, table.name))
+    unique = sorted(
+        (c for c, places in where.items() if len(places) == 1), key=lambda c: (-len(c), c)
+    )
+    service, table = where[unique[0]][0]
+    return unique[0], service, table
+
+
+def test_search_finds_a_column_and_lands_on_its_table(
+    browser, server: str, output_dir: Path
+) -> None:
+    from orion_registry.render.links import table_anchor
+
+    column, service, table = column_of_one_table()
+    anchor = table_anchor(table)
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(server, wait_until="networkidle")
+    page.locator("input.md-search__input").click()
+    page.keyboard.type(column, delay=20)
+    result = page.locator(
+        f'.md-search-result__item a[href*="services/{service}/"][href$="#{anchor}"]'
+    )
+    result.first.wait_for(timeout=20000)
+    assert column in result.first.inner_text()
+    page.screenshot(path=str(output_dir / "search-1400.png"))
+    result.first.click()
+    page.wait_for_url(f"**/services/{service}/**#{anchor}", timeout=10000)
+    heading = page.locator(f"#{anchor}")
+    box = heading.bounding_box()
+    assert box is not None and 0 <= box["y"] < 900, "the table's heading is not in view"
+    columns = page.locator(
+        f"xpath=//*[@id='{anchor}']/following-sibling::div[contains(@class, 'orion-columns')][1]"
+    )
+    assert column in columns.inner_text()
+    page.close()
+
+
+def look(browser, url: str, width: int, shot: Path) -> dict[str, list[str]]:
+    """Open `url` at `width`, wait for its diagrams, save a full-page screenshot; return what
+    reads badly: failed requests and console errors, wrapped identifiers, wide tables."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("requestfailed", lambda req: errors.append(f"request failed: {req.url}"))
+    page.add_init_script(OPEN_SHADOW_ROOTS)
+    page.goto(url, wait_until="networkidle")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('pre.mermaid, div.mermaid')].every("
+        "d => d.tagName === 'DIV' && d.shadowRoot && d.shadowRoot.querySelector('svg'))",
+        timeout=30000,
+    )
+    page.screenshot(path=str(shot), full_page=True)
+    found = {
+        "errors": errors,
+        "wrapped": page.evaluate(WRAPPED_CODE),
+        "overflowing": page.evaluate(OVERFLOWING_TABLES) if width >= 1400 else [],
+        "python": [
+            text
+            for text in page.locator(".md-typeset td").all_inner_texts()
+            if re.search(r"\['|\bTrue\b|\bFalse\b|\bNone\b", text)
+        ],
+    }
+    page.close()
+    return found
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_pages_read_well_at_both_widths(browser, server: str, output_dir: Path, width: int) -> None:
+    pages = {
+        "home": "",
+        "service": f"services/{busiest_service()}/",
+        "map": "map/",
+        "rule": "rules/n102/",
+        "services": "services/",
+        "migrations": "migrations/",
+        "guide-naming": "guide/naming/",
+    }
+    for name, path in pages.items():
+        found = look(browser, f"{server}{path}", width, output_dir / f"{name}-{width}.png")
+        assert found == {"errors": [], "wrapped": [], "overflowing": [], "python": []}, name
+
+
+@pytest.fixture(scope="module")
+def broken_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`mkdocs serve` of the bundled registry with one error: a service without owner."""
+    reason = _missing()
+    if reason:
+        pytest.skip(reason)
+    project = make_project(tmp_path_factory.mktemp("broken") / "project")
+    name = busiest_service()
+    edit_service(project, name, lambda data: data.update(owner=""))
+    with served(project) as base:
+        yield base
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_broken_registry_shows_its_banner(
+    browser, broken_server: str, output_dir: Path, width: int
+) -> None:
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(broken_server, wait_until="networkidle")
+    banner = page.locator(".orion-banner")
+    assert banner.is_visible()
+    assert "1 error and 0 warnings" in banner.inner_text()
+    page.screenshot(path=str(output_dir / f"findings-banner-{width}.png"))
+    banner.locator("a").click()
+    page.wait_for_url("**/registry-findings/")
+    assert "S601" in page.locator("article").inner_text()
+    page.goto(f"{broken_server}services/{busiest_service()}/", wait_until="networkidle")
+    flagged = page.locator(".orion-flagged-list")
+    assert "S601" in flagged.inner_text()
+    page.screenshot(path=str(output_dir / f"findings-service-{width}.png"), full_page=True)
     page.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -496,7 +497,9 @@ def test_text_and_markdown_show_the_impact(repo: Repo) -> None:
     assert "## Schema Change Request" in markdown
     assert "- [x] Remove column (breaking)" in markdown
     assert "- [ ] New table" in markdown
-    assert "```diff" in markdown and "-- {name: email" in markdown
+    header = "```diff\n--- main:registry/services/user.yaml\n+++ registry/services/user.yaml"
+    assert header in markdown
+    assert re.search(r"^-\s+- name: email$", markdown, re.MULTILINE), markdown  # the real file diff
     assert "## Database Lead Review (automated)" in markdown
     assert "registry/services/notifications.yaml" in markdown
 
@@ -598,3 +601,45 @@ def test_removed_service_is_reported_at_its_repository_path(repo: Repo) -> None:
         if r["ruleId"] == "M504"
     }
     assert uris == {"registry/services/auth.yaml"}
+
+
+def test_markdown_reads_raw_and_ticks_only_what_holds(repo: Repo) -> None:
+    """No HTML entities in the raw comment; no "reversible" tick without a migration entry;
+    R402 (a copy's target is gone) is not a cross-database relationship."""
+    repo.edit("user", lambda d: table(d, "users")["columns"].remove(column(d, "users", "email")))
+    markdown = repo.diff(fmt="markdown")[1]
+    assert "&#" not in markdown and "&amp;" not in markdown
+    checklist = markdown.split("### Review Checklist\n", 1)[1].split("\n\n###", 1)[0]
+    assert "- [ ] Migration is reversible\n  - no new migration entry" in checklist
+    assert "- [x] No cross-database relationships" in checklist
+    assert "R402" not in checklist
+    others = markdown.split("### Other findings\n", 1)[1]
+    assert "`R402`" in others and "registry/services/notifications.yaml:" in others
+    assert "(was at main:registry/services/user.yaml:" in markdown  # colons stay colons
+
+
+def test_markdown_escapes_only_what_markdown_reads() -> None:
+    from orion_registry.diff.mdtext import code, esc, prose, table
+
+    assert esc("Profiles: names, e-mail & phone (v2.0)") == "Profiles: names, e-mail & phone (v2.0)"
+    assert esc("user_id stays, _x_ does not") == "user_id stays, \\_x\\_ does not"
+    assert esc("<script>*a* [l](u) `t` ~s~ $m$ &amp;") == (
+        "\\<script\\>\\*a\\* \\[l\\](u) \\`t\\` \\~s\\~ \\$m\\$ \\&amp;"
+    )
+    assert esc("# not a heading") == "\\# not a heading"
+    assert esc("1. not a list") == "1\\. not a list"
+    assert code("a`b") == "``a`b``" and code("`x") == "`` `x ``"
+    assert prose("add a `breaking` entry <now>") == "add a `breaking` entry \\<now\\>"
+    assert table(["a"], [[code("x|y")]]).endswith("| `x\\|y` |")
+
+
+def test_reporters_do_not_import_the_diff_package() -> None:
+    """No cycle: `diff` uses the reporters, so the reporters never import `diff`."""
+    import ast
+
+    from tests.helpers import ROOT
+
+    for path in (ROOT / "orion_registry" / "reporters").glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        modules = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+        assert not [m for m in modules if m == "diff" or m.startswith("diff.")], path

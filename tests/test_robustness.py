@@ -12,11 +12,11 @@ import pytest
 import yaml
 
 from orion_registry.commands.diff import review
-from orion_registry.diff import report
+from orion_registry.diff import markdown, report
 from orion_registry.engine import check_registry
 from orion_registry.loader import load_registry
 from orion_registry.render import SitePaths, make_env, render_site
-from orion_registry.reporters import REPORTERS, markdown
+from orion_registry.reporters import REPORTERS
 
 from .helpers import BUNDLED_REGISTRY, copy_registry
 

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
@@ -31,6 +32,7 @@ from orion_registry.loader import load_registry
 from orion_registry.render import escape_markdown, make_env, mermaid_label, render_site
 from orion_registry.render.blocks import MARKER, assemble
 from orion_registry.render.index import build_index
+from orion_registry.render.links import table_anchor
 from orion_registry.render.mermaid import (
     MAX_EDGES,
     MAX_TEXT,
@@ -237,6 +239,61 @@ def test_service_pages_do_not_embed_the_whole_navigation(site: Path) -> None:
         assert sum(f"guide/{page}/" in nav for page in guide) <= 1
 
 
+def search_docs(site: Path) -> list[dict[str, str]]:
+    return json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+
+
+def test_search_index_holds_every_table_column_index_enum_and_event(site: Path) -> None:
+    """Each table is a search entry at its anchor on its service page, with the name, type
+    and description of every column and the name of every index; enums and events too."""
+    docs = {doc["location"]: html.unescape(doc["text"]) for doc in search_docs(site)}
+    for name, service in load_registry(BUNDLED_REGISTRY).services.items():
+        page = f"services/{name}/"
+        for table in service.model.tables:
+            text = docs[f"{page}#{table_anchor(table.name)}"]
+            for column in table.columns:
+                found = rf"(?<![\w.]){re.escape(column.name)} {re.escape(column.type)}(?=[\s,.<])"
+                assert re.search(found, text), (column.name, text)
+                if column.description:
+                    assert " ".join(column.description.replace("`", "").split()) in text
+            for index in table.indexes:
+                assert index.name in text
+        for enum in service.model.enums:
+            assert enum.name in docs[f"{page}#enums"]
+            assert all(value in docs[f"{page}#enums"] for value in enum.values)
+        for event in service.model.events.publishes:
+            assert event.name in docs[f"{page}#published"]
+
+
+def test_rule_pages_read_well(site: Path) -> None:
+    """Facts without an empty header row, option values as readable lists, no raw Python."""
+    page = (site / "rules" / "n102" / "index.html").read_text(encoding="utf-8")
+    assert "<th></th>" not in page and "<thead>\n<tr>\n<th></th>" not in page
+    text = page_text(site / "rules" / "n102" / "index.html")
+    assert "['" not in text and "data, metadata, media" in text
+    options = page.split('id="options"', 1)[1]
+    assert "<code>data</code>, <code>metadata</code>" in options
+
+
+def test_service_pages_show_values_as_the_registry_spells_them(site: Path) -> None:
+    """ER diagrams keep real types, boolean defaults are true/false, descriptions' code
+    spans are code, the guide's good/bad marks are inline SVG icons (no network)."""
+    registry = load_registry(BUNDLED_REGISTRY)
+    for name, service in registry.services.items():
+        page = (site / "services" / name / "index.html").read_text(encoding="utf-8")
+        er = page.split('<pre class="mermaid"><code>erDiagram', 1)[1].split("</code>", 1)[0]
+        for column in (c for t in service.model.tables for c in t.columns):
+            if "(" in column.type and " " not in column.type:
+                assert f"{column.type} {column.name}" in html.unescape(er)
+            if isinstance(column.default, bool):
+                assert f"<code>{str(column.default).lower()}</code>" in page
+        assert "<code>True</code>" not in page and "<code>False</code>" not in page
+    user = (site / "services" / "user" / "index.html").read_text(encoding="utf-8")
+    assert "apart from <code>users</code>" in user
+    naming = (site / "guide" / "naming" / "index.html").read_text(encoding="utf-8")
+    assert "cdn.jsdelivr" not in naming and 'class="twemoji orion-good"' in naming
+
+
 def test_two_builds_are_byte_identical(site: Path, tmp_path: Path) -> None:
     other = make_project(tmp_path / "elsewhere")
     result = mkdocs_build(other, "--strict")
@@ -258,44 +315,86 @@ def test_an_error_level_violation_fails_the_build_naming_file_line_and_code(tmp_
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert re.search(rf"registry/services/{name}\.yaml:{line}:\d+ S601 ", output), output
-    assert "breaks its conventions: 1 error(s)" in output
+    assert "breaks its conventions: 1 error and 0 warnings" in output
     assert "Traceback" not in output
 
 
-def test_serving_a_broken_registry_shows_its_findings_instead_of_failing(
-    tmp_path: Path,
-) -> None:
-    project = make_project(tmp_path / "serve")
-    name = first_service()
-    edit_service(project, name, lambda data: data.update(owner=""))
+@contextlib.contextmanager
+def served(project: Path, reload: bool = False) -> Iterator[str]:
+    """`mkdocs serve` of `project` on a free port: yields its address once it answers."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    args = ["serve", "-a", f"127.0.0.1:{port}", *([] if reload else ["--no-livereload"])]
     server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "--no-livereload", "-a", f"127.0.0.1:{port}"],
+        [sys.executable, "-m", "mkdocs", *args],
         cwd=project,
-        env=env,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    base = f"http://127.0.0.1:{port}/"
     try:
-        page = ""
         for _ in range(600):
             with contextlib.suppress(OSError):
-                # the root redirects to site_url's path (e.g. /en/latest/)
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as home:
-                    base = home.geturl()
-                with urllib.request.urlopen(f"{base}registry-findings/", timeout=2) as response:
-                    page = response.read().decode()
+                urllib.request.urlopen(base, timeout=2).close()
                 break
-            assert server.poll() is None, "mkdocs serve exited on a broken registry"
+            assert server.poll() is None, "mkdocs serve exited"
             time.sleep(0.2)
+        yield base
     finally:
         server.terminate()
         server.wait(timeout=20)
-    assert f"registry/services/{name}.yaml:" in page
-    assert "S601" in page
+
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=120) as response:  # waits while it rebuilds
+        assert response.geturl() == url, f"{url} redirects to {response.geturl()}"
+        return response.read().decode()
+
+
+def test_serving_a_broken_registry_shows_it_on_every_page(tmp_path: Path) -> None:
+    """The findings page, a banner on every page (at the site root: no `site_url` path),
+    and the offending service marked on its page."""
+    project = make_project(tmp_path / "serve")
+    name = first_service()
+    edit_service(project, name, lambda data: data.update(owner=""))
+    with served(project) as base:
+        findings, home = fetch(f"{base}registry-findings/"), fetch(base)
+        guide, service = fetch(f"{base}guide/naming/"), fetch(f"{base}services/{name}/")
+    assert f"registry/services/{name}.yaml:" in findings
+    assert "S601" in findings and "1 error and 0 warnings" in page_html_text(findings)
+    for page, link in ((home, "registry-findings/"), (guide, "../../registry-findings/")):
+        banner = page.split('class="admonition danger orion-banner"', 1)[1].split("</div>")[0]
+        assert "1 error and 0 warnings" in banner and f'href="{link}"' in banner
+    flagged = service.split('class="admonition danger orion-flagged-list"', 1)[1]
+    assert "S601" in flagged.split("</div>")[0]
+
+
+def test_a_service_file_that_stops_parsing_keeps_its_last_page_marked_stale(
+    tmp_path: Path,
+) -> None:
+    project = make_project(tmp_path / "stale")
+    name = first_service()
+    table = load_registry(BUNDLED_REGISTRY).services[name].model.tables[0].name
+    services = project / "registry" / "services"
+    with served(project, reload=True) as base:
+        assert 'class="admonition danger orion-banner"' not in fetch(base)
+        (services / f"{name}.yaml").write_text(f"service: {name}\ntables: [ {{name: x\n")
+        (services / "ghost.yaml").write_text("service: ghost\ndatabase: [\n")
+        for _ in range(600):  # the server notices the edit and rebuilds
+            if "orion-banner" in fetch(base):
+                break
+            time.sleep(0.2)
+        stale, ghost = fetch(f"{base}services/{name}/"), fetch(f"{base}services/ghost/")
+    assert 'class="admonition warning orion-stale"' in stale
+    assert f"registry/services/{name}.yaml:3:1</code> does not load (L001" in stale
+    assert f'id="{table_anchor(table)}"' in stale  # the last good content
+    assert "orion-stale" in ghost and "does not load yet" in ghost
+
+
+def page_html_text(page: str) -> str:
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
 
 
 @pytest.fixture(scope="module")
@@ -374,7 +473,10 @@ def test_registry_text_is_escaped_and_never_evaluated(variant) -> None:
         assert "<script>alert(1)" not in raw and "<img src=x" not in raw, page
         assert "INJ-START 49" not in page_text(page)
     text = page_text(site / "services" / first_service() / "index.html")
-    assert text.count(INJECTED) >= 3  # service, table and column descriptions, literally
+    # Service, table and column descriptions, literally; a `code span` in them is code.
+    assert text.count(INJECTED.replace("`tick`", "tick")) >= 3
+    raw = (site / "services" / first_service() / "index.html").read_text(encoding="utf-8")
+    assert "<code>tick</code>" in raw
     assert "site_name" not in text  # `{% include 'mkdocs.yml' %}` was not executed
 
 

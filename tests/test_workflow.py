@@ -72,7 +72,7 @@ def test_pull_requests_get_check_diff_sarif_and_a_strict_site_build() -> None:
     assert review["permissions"]["security-events"] == "write"
     assert review["steps"][0]["with"]["fetch-depth"] == 0  # the base branch is read from git
     assert "python3 dev.py site" in runs  # venv + docs extras + `mkdocs build --strict`
-    assert 'mkdocs", "build", "--strict' in (ROOT / "dev.py").read_text()
+    assert 'mkdocs("build", "--strict")' in (ROOT / "dev.py").read_text()
 
 
 def test_main_publishes_the_site_with_pages_actions() -> None:
@@ -106,3 +106,36 @@ def test_pre_commit_accepts_the_manifest() -> None:
     clientlib = pytest.importorskip("pre_commit.clientlib", reason="pre-commit is not installed")
     [hook] = clientlib.load_manifest(str(HOOKS))
     assert hook["id"] == "orion-registry-check"
+
+
+def _dev_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("dev_under_test", ROOT / "dev.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_dev_site_accepts_the_test_install_and_test_does_not_accept_docs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Switching between `dev.py site` and `dev.py test` installs nothing again."""
+    dev = _dev_module()
+    installs: list[tuple] = []
+    monkeypatch.setattr(dev, "PYTHON", Path(sys.executable))
+    monkeypatch.setattr(dev, "STAMP", tmp_path / "stamp")
+    monkeypatch.setattr(dev, "run", lambda *argv, **kw: installs.append(argv) or 0)
+    dev.STAMP.write_text(dev._digest("test"))
+    dev.python_packages("docs", "test")  # what `site` asks for after `test` installed
+    assert installs == []
+    dev.STAMP.write_text(dev._digest("docs"))
+    dev.python_packages("test")  # the tests need more than the site's extras
+    assert len(installs) == 1 and installs[0][-1] == ".[test]"
+    assert dev.STAMP.read_text() == dev._digest("test")
+
+
+def test_dev_has_a_serve_command() -> None:
+    source = (ROOT / "dev.py").read_text()
+    assert 'command == "serve"' in source and 'mkdocs("serve", *args)' in source
+    assert 'setdefault("NO_MKDOCS_2_WARNING", "1")' in source.split("def mkdocs(", 1)[1]

@@ -7,11 +7,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..diff import BaseError, DiffResult, compare_with_base
+from ..diff import BaseError, DiffResult, compare_with_base, markdown
 from ..diff.report import render_github, render_json, render_sarif, render_text
 from ..engine import run as run_rules
 from ..findings import sort_findings
-from ..reporters import markdown
 from ..rules.context import Inputs
 from .common import UsageError, add_format_argument, add_registry_argument, sarif_reporter
 

@@ -39,6 +39,7 @@ class DiffResult:
     changes: list[Change] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)  # the engine's, set by the command
     base_findings: list[Finding] = field(default_factory=list)  # base files that do not load
+    base_sources: dict[str, bytes] = field(default_factory=dict)  # base service files by name
 
     @property
     def all_findings(self) -> list[Finding]:
@@ -65,7 +66,7 @@ def compare_with_base(registry_dir: Path | str, base: str) -> DiffResult:
     registry_dir = Path(registry_dir)
     head = load_registry(registry_dir)
     files = read_base(base, registry_dir)
-    result = DiffResult(files.label, head, {})
+    result = DiffResult(files.label, head, {}, base_sources=files.services)
     names = _changed(head, files)
     for name in sorted(names & {Path(f).stem for f in files.services}):
         file = next(f for f in files.services if Path(f).stem == name)

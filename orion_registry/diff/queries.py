@@ -9,8 +9,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from ..changes import Change, Impact, place
 from ..loader import ServiceDoc
 from ..models import Query, Table
-from ..render.escape import escape_markdown as esc
-from ..render.guide import code
 from ..rules.serving import (
     needs_index,
     pattern_text,
@@ -20,6 +18,7 @@ from ..rules.serving import (
     suggested_name,
 )
 from .classify import needs_entry
+from .mdtext import code, esc
 
 LOSES = ("index.removed", "index.changed")
 UNSERVED = "query.unserved"

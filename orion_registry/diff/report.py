@@ -1,5 +1,5 @@
-"""A diff's result as text, JSON, GitHub workflow commands or SARIF (markdown lives in
-`reporters/markdown.py`). Findings are rendered by the `check` reporters."""
+"""A diff's result as text, JSON, GitHub workflow commands or SARIF (the pull-request
+comment is `markdown.py`). Findings are rendered by the `check` reporters."""
 
 from __future__ import annotations
 

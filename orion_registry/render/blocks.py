@@ -2,10 +2,15 @@
 
 Python-Markdown is slow on big tables and even on big raw-HTML blocks, so a template wraps
 such parts in `{% call html() %}...{% endcall %}`: the Markdown keeps only a marker comment
-and the block is put back into the page's HTML after conversion (`assemble`; the plugin
-does it on the finished page, so the search index holds the Markdown part only). Headings
+and the block is put back into the page's HTML after conversion (`assemble`). Headings
 stay in Markdown, so the table of contents and permalinks work as usual. Values inside
 blocks go through the same escaping `finalize` as everywhere else.
+
+A block may carry a short search text (`{% call html(search_text) %}`): the names, types
+and descriptions it shows, as one plain paragraph. The search index is built from the page
+with each block replaced by its search text (`searchable`), so every table, column, enum,
+event and index is findable under its heading while the index stays small: parsing the
+full tables would make it ten times larger and the build three times slower.
 """
 
 from __future__ import annotations
@@ -25,10 +30,15 @@ _MARKER = re.compile(r"<!--orion-block-(\d+)-->")
 class GeneratedPage:
     markdown: str
     blocks: list[str] = field(default_factory=list)
+    search: list[str] = field(default_factory=list)  # per block: its search text (HTML)
 
     def inline(self) -> str:
         """The page as self-contained Markdown (blocks inlined as raw HTML)."""
         return assemble(self.markdown, self.blocks)
+
+    def searchable(self, converted: str) -> str:
+        """The converted page with each block replaced by its search text."""
+        return assemble(converted, self.search)
 
 
 class HtmlBlocks:
@@ -36,9 +46,12 @@ class HtmlBlocks:
 
     def __init__(self) -> None:
         self.blocks: list[str] = []
+        self.search: list[str] = []
 
-    def __call__(self, caller: Callable[[], str]) -> Markup:
+    def __call__(self, search: object = "", *, caller: Callable[[], str]) -> Markup:
         self.blocks.append(str(caller()).strip())
+        text = html.escape(" ".join(str(search).replace("`", "").split()), quote=False)
+        self.search.append(f"<p>{text}</p>" if text else "")
         return Markup(f"\n{MARKER.format(len(self.blocks) - 1)}\n")
 
 

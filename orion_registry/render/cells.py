@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -9,6 +10,7 @@ from markupsafe import Markup
 
 from ..models import Column, Link, Migration, Table
 from .escape import escape_markdown as esc
+from .escape import prose
 from .links import Links
 
 
@@ -36,10 +38,15 @@ def column_rows(table: Table, ln: Links) -> list[ColumnCells]:
     ]
 
 
-def column_table_rows(table: Table, ln: Links) -> Markup:
+def column_table_rows(table: Table, ln: Links, flags: Mapping[str, Markup] | None = None) -> Markup:
     """The `<tr>` lines (each ending in a newline) of a table's column list, with the cells
     of `column_rows`: the hottest part of a service page, so joined here in one pass
-    rather than cell by cell in Jinja."""
+    rather than cell by cell in Jinja. `flags` (badges by column name) marks the columns
+    that have findings."""
+    if flags:
+        return Markup(
+            "".join(_flagged_row(column, ln, flags.get(column.name)) for column in table.columns)
+        )
     return Markup(
         "".join(
             f"<tr><td>{esc(column.name)}</td><td>{esc(column.type)}</td>"
@@ -50,14 +57,30 @@ def column_table_rows(table: Table, ln: Links) -> Markup:
     )
 
 
+def _flagged_row(column: Column, ln: Links, badges: Markup | None) -> str:
+    row = '<tr class="orion-flagged">' if badges else "<tr>"
+    notes = f"{badges} {column_notes(column, ln)}" if badges else column_notes(column, ln)
+    return (
+        f"{row}<td>{esc(column.name)}</td><td>{esc(column.type)}</td>"
+        f"<td>{constraints(column)}</td><td>{_default(column)}</td><td>{notes}</td></tr>\n"
+    )
+
+
 _NO_DEFAULT = Markup("")
 _UPDATED_AT = Markup("<em>updated at</em>")
 
 
 def _default(column: Column) -> Markup:
     if column.default is not None:
-        return Markup(f"<code>{esc(column.default)}</code>")
+        return Markup(f"<code>{esc(scalar_text(column.default))}</code>")
     return _UPDATED_AT if column.updated_at else _NO_DEFAULT
+
+
+def scalar_text(value: object) -> str:
+    """A YAML scalar as the registry spells it: `true`/`false`, not Python's `True`."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def constraints(column: Column) -> Markup:
@@ -86,7 +109,7 @@ def column_notes(column: Column, ln: Links) -> Markup:
     if column.external:
         notes.append("external id")
     if column.description:
-        notes.append(str(esc(column.description)))
+        notes.append(str(prose(column.description)))
     return Markup(" ".join(notes))
 
 

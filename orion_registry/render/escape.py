@@ -50,6 +50,30 @@ def _escape_text(value: str) -> Markup:
     return Markup(_LINE_START.sub(_escape_last, text, count=1))
 
 
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+def prose(value: object) -> Markup:
+    """Free text (a description) with its `code spans` shown as code; everything else, and
+    the code itself, escaped as by `escape_markdown`."""
+    if isinstance(value, Markup):
+        return value
+    text = "" if value is None else str(value)
+    if "`" not in text:
+        return escape_markdown(text)
+    return _prose(text)
+
+
+@lru_cache(maxsize=1 << 12)
+def _prose(text: str) -> Markup:
+    parts = _CODE_SPAN.split(text)  # text, code, text, code, ..., text
+    return Markup("").join(
+        Markup(f"<code>{escape_markdown(part)}</code>") if odd else escape_markdown(part)
+        for odd, part in ((i % 2 == 1, p) for i, p in enumerate(parts))
+        if part or odd
+    )
+
+
 def _escape_last(match: re.Match[str]) -> str:
     text = match.group()
     return f"{text[:-1]}&#{ord(text[-1])};"
@@ -70,6 +94,22 @@ def mermaid_word(value: object) -> str:
     if word.lower() in _MERMAID_KEYS:
         return f"{word}_"  # Mermaid reads a bare `pk` as a key marker and fails to parse
     return word if word[0].isalpha() else f"x_{word}"
+
+
+# What Mermaid's erDiagram reads as an attribute type (its ATTRIBUTE_WORD, in 11.x):
+# `varchar(255)`, `numeric(10,2)`, `text[]` as they are; not spaces, quotes or `~`.
+_MERMAID_TYPE = re.compile(r"[*A-Za-z_\u00C0-\uFFFF][A-Za-z0-9_\-\[\]().,*\u00C0-\uFFFF]*")
+_MERMAID_KEY_START = re.compile(r"(?:pk|fk|uk)\b", re.IGNORECASE)  # read as a key marker
+
+
+@lru_cache(maxsize=1 << 12)
+def mermaid_type(value: object) -> tuple[str, str]:
+    """An erDiagram attribute type, and a comment with the real type when Mermaid cannot
+    read it as it is (`timestamp with time zone` -> `timestamp_with_time_zone`, comment)."""
+    text = str(value)
+    if _MERMAID_TYPE.fullmatch(text) and not _MERMAID_KEY_START.match(text):
+        return text, ""
+    return mermaid_word(text), mermaid_label(text)
 
 
 def slug(value: object) -> str:

@@ -36,6 +36,22 @@ def option_value(value: object) -> str:
     return escape(text.removesuffix("...").strip())
 
 
+def option_text(value: object) -> str:
+    """An option's value in running text: a list as `a, b, c`, anything else as YAML."""
+    if isinstance(value, list | tuple):
+        return ", ".join(option_value(item) for item in value) or "none"
+    return option_value(value)
+
+
+def option_cell(value: object) -> str:
+    """An option's value for a table cell: a list as its items (`a`, `b`, ...), which wrap
+    between items; anything else as one code span."""
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value, key=str) if isinstance(value, set | frozenset) else value
+        return ", ".join(f"<code>{option_value(item)}</code>" for item in items) or "none"
+    return f"<code>{option_value(value)}</code>"
+
+
 def code(text: object) -> str:
     """Inline code for registry text (a Markdown code span cannot hold arbitrary text)."""
     return f"<code>{escape(text)}</code>"
@@ -98,8 +114,9 @@ def rule_box(rule: Rule, ln: Links, effective: Effective | None = None) -> str:
     facts.append("checked by " + " and ".join(f"`orion-registry {c}`" for c in rule.commands))
     facts.append(ln.to(ln.paths.rule(rule.code), "rule page"))
     tabs = [
-        ("❌ Bad", fence(rule.example("Bad"), "yaml")),
-        ("✅ Good", fence(rule.example("Good"), "yaml")),
+        # Material icons through the emoji extension: inline SVG, no font or network needed.
+        (":material-close-circle:{ .orion-bad } Bad", fence(rule.example("Bad"), "yaml")),
+        (":material-check-circle:{ .orion-good } Good", fence(rule.example("Good"), "yaml")),
         ("What it checks", _details(rule, effective)),
     ]
     body = [" · ".join(facts)]
@@ -115,16 +132,16 @@ def _details(rule: Rule, effective: Effective | None) -> str:
     rows = [
         (
             code(name),
-            f"<code>{option_value(rule.options[name])}</code>",
-            f"<code>{option_value(options.get(name, rule.options[name]))}</code>",
-            _trusted_cell(rule.option_docs.get(name, "")),
+            option_cell(rule.options[name]),
+            option_cell(options.get(name, rule.options[name])),
+            trusted_cell(rule.option_docs.get(name, "")),
         )
         for name in sorted(rule.options)
     ]
     return text + "\n\n" + table(("Option", "Default", "This registry", "Meaning"), rows)
 
 
-def _trusted_cell(markdown: str) -> str:
+def trusted_cell(markdown: str) -> str:
     """Rule docs are the project's own Markdown: keep it, but on one line and pipe-safe."""
     return " ".join(markdown.split()).replace("|", "\\|")
 
@@ -135,7 +152,7 @@ def rules_table(rules: Iterable[Rule], ln: Links) -> str:
             ln.rule(r.code),
             r.name,
             r.severity,
-            _trusted_cell(r.summary),
+            trusted_cell(r.summary),
         )
         for r in sorted(rules, key=lambda r: r.code)
     ]

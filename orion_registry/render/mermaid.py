@@ -11,10 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..models import Service
-from .escape import mermaid_label, mermaid_word, slug
+from .escape import mermaid_label, mermaid_type, mermaid_word, slug
 from .index import SiteIndex, owner_of
 
-MAX_EVENT_NAMES = 2  # an edge label lists at most this many events, then "+n"
 # Mermaid refuses diagrams beyond `maxEdges` (500) edges or `maxTextSize` (50,000
 # characters); Material cannot raise them, so diagrams stay below with some margin.
 MAX_EDGES = 450
@@ -39,8 +38,9 @@ def er_diagram(service: Service, index: SiteIndex) -> str:
                 )
                 if on
             ]
-            attribute = f"{mermaid_word(column.type)} {mermaid_word(column.name)}"
-            lines.append(f"    {attribute} {','.join(keys)}".rstrip())
+            kind, comment = mermaid_type(column.type)
+            attribute = f"{kind} {mermaid_word(column.name)} {','.join(keys)}".rstrip()
+            lines.append(f'    {attribute} "{comment}"' if comment else f"    {attribute}")
         lines.append("  }")
     uniques = {(t.name, c.name) for t in service.tables for c in t.columns if c.unique}
     for ref in index.local_refs[service.service]:
@@ -151,9 +151,8 @@ def _bounded(lines: list[str], edges: list[str]) -> Chart:
 
 
 def event_label(events: list[str]) -> str:
-    shown = ", ".join(events[:MAX_EVENT_NAMES])
-    more = len(events) - MAX_EVENT_NAMES
-    return mermaid_label(shown + (f" +{more}" if more > 0 else ""), limit=120)
+    """Every event of the edge, in full (the diagram's size is bounded by `_bounded`)."""
+    return mermaid_label(", ".join(events), limit=MAX_TEXT)
 
 
 def owner_overview(index: SiteIndex, owner_ids: dict[str, str]) -> Chart:

@@ -23,8 +23,12 @@ from ..models import Migration
 from ..paths import repository_top
 from ..rules import RULES, Rule
 from ..waivers import rule_config
+from . import search
 from .blocks import GeneratedPage, HtmlBlocks, mermaid_html
 from .cells import column_rows, column_table_rows, kept_fresh, migration_kind
+from .escape import escape_markdown
+from .findings import ServiceFindings, badges, by_service, tally
+from .guide import option_cell, trusted_cell
 from .index import SiteIndex, build_index, owner_of
 from .links import Links, table_anchor
 from .mermaid import (
@@ -80,6 +84,7 @@ class _Renderer:
         self.owner_ids = owner_ids(self.index.owners)
         self.site = Site()
         self.findings: list[Finding] = []
+        self.flagged: dict[str, ServiceFindings] = {}
 
     def page(self, uri: str, template: str, **context: Any) -> None:
         links = Links(self.paths, self.index, uri, self.owner_ids)
@@ -102,12 +107,22 @@ class _Renderer:
             rows_text=rows_text,
             estimated_total=estimated_total,
             rule_codes=RULES,
+            search=search,
+            badges=badges,
+            tally=tally,
             **context,
         )
-        self.site.pages[uri] = GeneratedPage(markdown, blocks.blocks)
+        self.site.pages[uri] = GeneratedPage(markdown, blocks.blocks, blocks.search)
 
     def render(self, findings: list[Finding], show_findings: bool) -> Site:
         self.findings = findings
+        shown = (
+            [replace(f, file=shown_file(self.registry, f.file)) for f in findings]
+            if show_findings
+            else []
+        )
+        if show_findings:  # mark the objects with findings on their service pages
+            self.flagged = by_service(shown, self.index.names)
         self.services_index()
         for name in self.index.names:
             self.service(name)
@@ -118,7 +133,7 @@ class _Renderer:
             self.page(
                 self.paths.findings,
                 "findings.md.j2",
-                findings=[replace(f, file=shown_file(self.registry, f.file)) for f in findings],
+                findings=shown,
                 counts=summarize(findings),
             )
         self.site.services_by_owner = {
@@ -163,6 +178,10 @@ class _Renderer:
                 for f in self.findings
                 if f.rule.startswith("D7") and f.target.split(".")[0] == name
             ),
+            baselined=sum(
+                1 for f in self.findings if f.baselined and f.target.split(".")[0] == name
+            ),
+            flagged=self.flagged.get(name) or ServiceFindings(),
         )
 
     def maps(self) -> None:
@@ -234,7 +253,12 @@ def rule_context(rule: Rule, config: Any = None) -> dict[str, Any]:
         "sections": {title: Markup(text) for title, text in rule.sections.items()},
         "severity": severity,
         "options": [
-            (name, rule.options[name], options.get(name), rule.option_docs[name])
+            (
+                name,
+                Markup(option_cell(rule.options[name])),
+                Markup(option_cell(options.get(name, rule.options[name]))),
+                Markup(trusted_cell(rule.option_docs[name])),  # the project's own docs
+            )
             for name in sorted(rule.options)
         ],
     }
@@ -272,3 +296,12 @@ def newest_first(migrations: list[Migration]) -> list[Migration]:
 
 def _date_key(migration: Migration) -> dt.date:
     return migration.date or dt.date.min
+
+
+def unloadable_page(name: str) -> GeneratedPage:
+    """The page of a service whose file has not loaded yet (while serving)."""
+    title = escape_markdown(name)
+    return GeneratedPage(
+        f"---\nrender_macros: false\ngenerated_by: orion-registry\n---\n# {title}\n\n"
+        "This service's file does not load yet, so there is nothing to show.\n"
+    )

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
 
-from .escape import escape_markdown, slug
+from .escape import escape_markdown, prose, slug
 
 PACKAGE_TEMPLATES = ("orion_registry", "templates")
 
@@ -30,5 +30,6 @@ def make_env(override_dir: Path | str | None = None) -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["md"] = escape_markdown
+    env.filters["prose"] = prose  # free text: `code spans` as code, the rest escaped
     env.filters["slug"] = slug
     return env

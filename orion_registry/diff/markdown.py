@@ -1,7 +1,9 @@
 """A diff as a pull-request comment: the guide's Schema Change Request, one per changed
 service, then the Database Lead's review checklist evaluated from the findings.
 
-Registry text is data: free text is escaped, names sit in code spans, schemas in fences.
+The comment reads well raw (email notifications, a terminal) and rendered: registry text
+is escaped only where Markdown would read it as markup (a backslash before the character),
+names sit in code spans, and each changed registry file is shown as its real unified diff.
 """
 
 from __future__ import annotations
@@ -10,22 +12,17 @@ import difflib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-import yaml
-from pydantic import TypeAdapter
-
-from ..diff.coverage import new_entries
-from ..diff.queries import performance_notes
-from ..diff.report import verdict
 from ..findings import Finding
-from ..models import Enum, Migration, Table
-from ..render.escape import escape_markdown as esc
-from ..render.guide import code, fence, table
+from ..models import Migration
+from .coverage import new_entries
+from .mdtext import code, esc, fence, prose, table
+from .queries import performance_notes
+from .report import verdict
 
 if TYPE_CHECKING:
-    from ..diff import Change, DiffResult
     from ..loader import ServiceDoc
+    from . import Change, DiffResult
 
-_DUMP: dict[type, TypeAdapter] = {Table: TypeAdapter(Table), Enum: TypeAdapter(Enum)}
 STATUS = {
     "covered": "✅ covered by {}",
     "uncovered": "❌ not covered",
@@ -57,7 +54,19 @@ TYPE_OF_CHANGE = (
     ("Add index", {"index.added"}),
     ("Remove column (breaking)", {"column.removed", "column.renamed", "table.removed"}),
 )
+# The guide's review checklist and the rules whose findings leave each item open; the
+# other findings are listed after it.
+REVERSIBLE = "Migration is reversible"
+CHECKLIST = (
+    ("Naming follows conventions", ("N",)),
+    ("Proper indexes defined", ("I301", "I305", "I306", "T201")),
+    ("No cross-database relationships", ("R401",)),
+    (REVERSIBLE, ("M501",)),
+    ("Breaking changes documented", ("M502", "M504", "M512")),
+    ("Performance considered", ("I302", "I303", "I304", "I307", "I308", "T204", "M513")),
+)
 LIMIT = 8  # reasons listed per checklist item
+MAX_DIFF_LINES = 400  # of a service file's diff; the rest is in the pull request itself
 
 
 def render(result: DiffResult) -> str:
@@ -112,8 +121,8 @@ def _request(result: DiffResult, name: str, changes: list[Change]) -> str:
             if rows
             else "_No schema change: new migration entries only._"
         ),
-        "### Proposed Schema\n" + _schema(old, new, changes),
-        "### Rationale\n" + _bullets(esc(m.purpose) for m in entries if m.purpose),
+        "### Proposed Schema\n" + _file_diff(result, name),
+        "### Rationale\n" + _bullets(prose(m.purpose) for m in entries if m.purpose),
         "### Relationships\n" + _relationships(new, changes),
         "### Performance Considerations\n" + _performance(result, new, changes),
         "### Migration Strategy\n" + _strategy(entries),
@@ -135,41 +144,26 @@ def _new_entries(old: ServiceDoc | None, new: ServiceDoc | None) -> list[Migrati
     return new_entries(old, new) if new is not None else []
 
 
-def _dump(item: Table | Enum | None) -> list[str]:
-    if item is None:
-        return []
-    data = _without_descriptions(
-        _DUMP[type(item)].dump_python(item, mode="json", exclude_defaults=True)
+def _file_diff(result: DiffResult, name: str) -> str:
+    """The service file's real unified diff, base text against the file now."""
+    old, new = result.base.get(name), result.registry.services.get(name)
+    before = result.base_sources.get(old.path.name, b"") if old else b""
+    after = new.path.read_bytes() if new else b""
+    lines = list(
+        difflib.unified_diff(
+            before.decode("utf-8", "replace").splitlines(),
+            after.decode("utf-8", "replace").splitlines(),
+            fromfile=old.file if old else "/dev/null",
+            tofile=new.file if new else "/dev/null",
+            lineterm="",
+        )
     )
-    text = yaml.safe_dump(data, sort_keys=False, default_flow_style=None, width=100)
-    return text.splitlines()
-
-
-def _without_descriptions(data: object) -> object:
-    """The structure only: descriptions would drown the schema in a review."""
-    if isinstance(data, dict):
-        return {k: _without_descriptions(v) for k, v in data.items() if k != "description"}
-    if isinstance(data, list):
-        return [_without_descriptions(v) for v in data]
-    return data
-
-
-def _schema(old: ServiceDoc | None, new: ServiceDoc | None, changes: list[Change]) -> str:
-    """The changed tables and enums as a YAML diff of the service file's entries."""
-    touched = {c.target.split(".")[1] for c in changes if c.target.count(".") >= 1}
-    blocks = []
-    for attr in ("enums", "tables"):
-        before = {i.name: i for i in (getattr(old.model, attr) if old else [])}
-        after = {i.name: i for i in (getattr(new.model, attr) if new else [])}
-        for name in [*after, *(n for n in before if n not in after)]:
-            if name not in touched or before.get(name) == after.get(name):
-                continue
-            lines = difflib.unified_diff(
-                _dump(before.get(name)), _dump(after.get(name)), lineterm="", n=1000
-            )
-            body = [line for line in lines if not line.startswith(("---", "+++", "@@"))]
-            blocks.append(fence("\n".join(body), "diff"))
-    return "\n\n".join(blocks) if blocks else "_No table or enum changed._"
+    if not lines:
+        return "_The service file did not change._"
+    if len(lines) > MAX_DIFF_LINES:
+        more = len(lines) - MAX_DIFF_LINES
+        lines = [*lines[:MAX_DIFF_LINES], f"... {more} more lines (git diff shows them all)"]
+    return fence("\n".join(lines), "diff")
 
 
 def _relationships(new: ServiceDoc | None, changes: list[Change]) -> str:
@@ -217,7 +211,7 @@ def _performance(result: DiffResult, new: ServiceDoc | None, changes: list[Chang
     if new is not None:
         items = performance_notes(result.base.get(new.name), new, changes) + items
         items += [
-            f"{code(f.rule)} {esc(f.message)} ({code(f'{f.file}:{f.line}')})"
+            f"{code(f.rule)} {prose(f.message)} ({code(f'{f.file}:{f.line}')})"
             for f in result.findings
             if f.file == new.file and f.rule[:1] == "I"
         ]
@@ -229,12 +223,12 @@ def _strategy(entries: list[Migration]) -> str:
         return "_No new migration entry._"
     blocks = []
     for m in entries:
-        lines = [f"- **{code(m.id)}** ({esc(m.type or 'no type')}): {esc(m.purpose or '')}"]
+        lines = [f"- **{code(m.id)}** ({esc(m.type or 'no type')}): {prose(m.purpose or '')}"]
         if m.changes:
-            lines.append(f"  - Changes: {'; '.join(esc(c) for c in m.changes)}")
+            lines.append(f"  - Changes: {'; '.join(prose(c) for c in m.changes)}")
         if m.steps:
             lines.append("  - Steps:")
-            lines += [f"    {i}. {esc(s)}" for i, s in enumerate(m.steps, 1)]
+            lines += [f"    {i}. {prose(s)}" for i, s in enumerate(m.steps, 1)]
         blocks.append("\n".join(lines))
     return "\n".join(blocks)
 
@@ -243,7 +237,7 @@ def _rollback(entries: list[Migration]) -> str:
     if not entries:
         return "_No new migration entry._"
     return "\n".join(
-        f"{i}. {code(m.id)}: {esc(m.rollback) if m.rollback else '❌ no rollback given'}"
+        f"{i}. {code(m.id)}: {prose(m.rollback) if m.rollback else '❌ no rollback given'}"
         for i, m in enumerate(entries, 1)
     )
 
@@ -262,6 +256,8 @@ def _review(result: DiffResult, changed: set[str]) -> str:
     irreversible = [
         f"{code(m.id)} has no rollback" for m in entries if not (m.rollback or "").strip()
     ]
+    if not entries:  # nothing to roll back is not "reversible": leave the box open
+        irreversible.append("no new migration entry in this pull request")
 
     shown: set[Finding] = set()
 
@@ -271,12 +267,8 @@ def _review(result: DiffResult, changed: set[str]) -> str:
         return [_reason(f) for f in found]
 
     items = [
-        ("Naming follows conventions", picked("N")),
-        ("Proper indexes defined", picked("I301", "I305", "I306", "T201")),
-        ("No cross-database relationships", picked("R")),
-        ("Migration is reversible", irreversible + picked("M501")),
-        ("Breaking changes documented", picked("M502", "M504")),
-        ("Performance considered", picked("I302", "I303", "I304", "I307", "I308", "T204")),
+        (label, (irreversible if label == REVERSIBLE else []) + picked(*codes))
+        for label, codes in CHECKLIST
     ]
     lines = []
     for label, reasons in items:
@@ -291,13 +283,19 @@ def _review(result: DiffResult, changed: set[str]) -> str:
     other = [f for f in result.all_findings if f not in shown]
     extra = ""
     if other:
-        extra = (
-            f"\n\n### Other findings\n<details><summary>{len(other)} finding(s) outside the "
-            "checklist</summary>\n\n"
-            + _bullets(_reason(f) for f in other[:200])
-            + _more(len(other), 200)
-            + "\n\n</details>"
+        errors_other = [f for f in other if f.severity == "error"]
+        warnings_other = [f for f in other if f.severity != "error"]
+        extra = "\n\n### Other findings\n" + _bullets(
+            (_reason(f) for f in errors_other[:200]), "_No other error._"
         )
+        extra += _more(len(errors_other), 200)
+        if warnings_other:
+            extra += (
+                f"\n\n<details><summary>{len(warnings_other)} warning(s)</summary>\n\n"
+                + _bullets(_reason(f) for f in warnings_other[:200])
+                + _more(len(warnings_other), 200)
+                + "\n\n</details>"
+            )
     return (
         "## Database Lead Review (automated)\n\n### Approval Status\n"
         + status
@@ -313,4 +311,4 @@ def _more(total: int, shown: int) -> str:
 
 def _reason(f: Finding) -> str:
     level = "" if f.severity == "error" else " (warning)"
-    return f"{code(f.rule)}{level} {esc(f.message)} — {code(f'{f.file}:{f.line}')}"
+    return f"{code(f.rule)}{level} {prose(f.message)} — {code(f'{f.file}:{f.line}')}"
