@@ -728,3 +728,17 @@ def test_column_links_point_at_table_anchors_that_exist(tmp_path: Path) -> None:
     assert 'href="../a/#table-things"' in ln.column("a.things.id")
     missing = ln.column("a.nosuch.id")
     assert 'href="../a/"' in missing and "#" not in missing
+
+
+def test_a_baselined_registry_builds_and_shows_its_debt(tmp_path) -> None:
+    """Findings accepted in baseline.yaml do not fail the build; the page counts them."""
+    from orion_registry.cli import main
+
+    project = make_project(tmp_path / "baselined")
+    edit_service(project, "user", lambda d: d["tables"][0]["columns"][1].update(name="eMail"))
+    assert mkdocs_build(project, "--strict").returncode != 0
+    assert main(["baseline", "--registry", str(project / "registry")]) == 0
+    result = mkdocs_build(project, "--strict")
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = page_text(project / "site" / "services" / "user" / "index.html")
+    assert "Baselined findings" in page and "baseline.yaml" in page
