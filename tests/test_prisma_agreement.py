@@ -480,3 +480,21 @@ def test_a_prisma_schema_reads_as_postgresql_holds_its_import(pg_server, tmp_pat
             pg_server.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     assert failures == {}
     assert compared == len(UNITS) == 36
+
+
+def test_check_with_a_multi_file_prisma_schema_names_the_file_of_the_object(tmp_path, monkeypatch):
+    write(tmp_path, "", SERVICE.replace("prisma/schema.prisma", "prisma"))
+    folder = tmp_path / "packages" / "shop" / "prisma"
+    (folder / "schema.prisma").unlink()
+    (folder / "models").mkdir()
+    cut = PRISMA.index("model Order")
+    (folder / "schema.prisma").write_text(PRISMA[:cut], encoding="utf-8")
+    changed = PRISMA[cut:].replace("@default(0)", "@default(1)")
+    (folder / "models" / "order.prisma").write_text(changed, encoding="utf-8")
+    (folder / "migrations" / "0_init").mkdir(parents=True)  # never read as schema
+    (folder / "migrations" / "0_init" / "x.prisma").write_text("model {", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run_cli("check", "--registry", "registry", "--select", "D,L", "--format", "json")
+    (finding,) = json.loads(out)["findings"]
+    assert code == 1 and finding["rule"] == "D707"
+    assert finding["message"].endswith("(packages/shop/prisma/models/order.prisma:6)")

@@ -308,3 +308,18 @@ def test_the_written_file_keeps_its_permissions(repo: Path):
     assert update()[0] == 0
     assert service.stat().st_mode & 0o777 == 0o640
     assert [p.name for p in service.parent.iterdir()] == ["shop.yaml"]  # no temporary left
+
+
+def test_a_table_mapped_to_a_new_name_is_renamed_in_place(repo: Path):
+    schema = repo / "packages" / "shop" / "prisma" / "schema.prisma"
+    schema.write_text(PRISMA.replace('@@map("customers")', '@@map("clients")'), "utf-8")
+    code, out, _ = update()
+    assert code == 0
+    assert out.splitlines()[1:] == [
+        "  renamed table customers -> clients",
+        "  changed column orders.customer_id: references customers.id -> clients.id",
+    ]
+    text = (repo / "registry" / "services" / "shop.yaml").read_text(encoding="utf-8")
+    assert text == SERVICE.replace("  - name: customers\n", "  - name: clients\n").replace(
+        "references: customers.id", "references: clients.id"
+    )

@@ -99,6 +99,8 @@ def _merge_list(
         current = CommentedSeq()
         _insert_key(parent, key, current)
     prefix = f"{parent['name']}." if kind in ("column", "index") else ""
+    if kind == "table":
+        _follow_renames(current, wanted, changes)
     names = [item.get("name") if isinstance(item, dict) else None for item in current]
     wanted_names = {item["name"] for item in wanted}
     for i in reversed(range(len(current))):
@@ -135,6 +137,21 @@ def _merge_list(
         del parent[key]
         if tail is not None:
             _put_tail(parent, tail)
+
+
+def _follow_renames(current: CommentedSeq, wanted: list[dict], changes: list[str]) -> None:
+    """A table whose Prisma model now maps to another name (`@@map`) is renamed in place,
+    so what the registry wrote about it stays."""
+    wanted_names = {item["name"] for item in wanted}
+    names = {item.get("name") for item in current if isinstance(item, dict)}
+    by_model = {item.get("model"): item["name"] for item in wanted if item["name"] not in names}
+    for item in current:
+        if not isinstance(item, dict) or item.get("name") in wanted_names:
+            continue
+        new_name = by_model.pop(item.get("model"), None)
+        if new_name is not None:
+            changes.append(f"renamed table {item['name']} -> {new_name}")
+            item["name"] = new_name
 
 
 def _merge_enum(enum: CommentedMap, new: dict, name: str, changes: list[str]) -> None:
