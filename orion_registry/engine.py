@@ -108,4 +108,6 @@ def to_finding(rule: Rule, violation: Violation, severity: str) -> Finding:
         violation.message,
         violation.target or ref.target,
         severity,  # type: ignore[arg-type]
+        violation.suggestion,
+        violation.replaces,
     )

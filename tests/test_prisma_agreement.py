@@ -421,11 +421,18 @@ def _shape(live) -> dict:
     tables = {}
     for name, table in live.tables.items():
         indexes = sorted(
-            (ix.name if not (ix.primary or (ix.unique and len(ix.columns) == 1)) else "",
-             tuple(sorted(ix.columns)) if ix.primary else ix.columns,
-             ix.unique, ix.primary, ix.method, ix.where)
+            (
+                ix.name if not (ix.primary or (ix.unique and len(ix.columns) == 1)) else "",
+                ix.columns,
+                ix.unique,
+                ix.primary,
+                ix.method,
+                ix.where,
+                ix.ops or (None,) * len(ix.columns),
+                ix.descending or (False,) * len(ix.columns),
+            )
             for ix in table.indexes.values()
-        )  # fmt: skip
+        )
         keys = sorted((fk.columns, fk.ref_table, fk.ref_columns) for fk in table.foreign_keys)
         tables[name] = (table.columns, indexes, keys)
     return {"tables": tables, "enums": live.enums}
@@ -440,7 +447,7 @@ def test_a_prisma_schema_reads_as_postgresql_holds_its_import(pg_server, tmp_pat
     from orion_registry.prisma.live import live_schema
     from orion_registry.sql.introspect import introspect
 
-    from .test_drift import CORPUS_ALLOWED, apply_ddl
+    from .test_drift import CORPUS_ALLOWED, EXTENSIONS, apply_ddl
     from .test_prisma_corpus import IDS, UNITS
 
     if not UNITS:
@@ -465,7 +472,7 @@ def test_a_prisma_schema_reads_as_postgresql_holds_its_import(pg_server, tmp_pat
         database = f"prisma_{i:02d}"
         pg_server.execute(f'CREATE DATABASE "{database}"')
         try:
-            apply_ddl(pg_server.dsn(database), "corpus", root)
+            apply_ddl(pg_server.dsn(database), "corpus", root, first=EXTENSIONS)
             theirs = _shape(introspect(pg_server.dsn(database)))
             compared += 1
             if _shape(ours) != theirs:

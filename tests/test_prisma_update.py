@@ -323,3 +323,29 @@ def test_a_table_mapped_to_a_new_name_is_renamed_in_place(repo: Path):
     assert text == SERVICE.replace("  - name: customers\n", "  - name: clients\n").replace(
         "references: customers.id", "references: clients.id"
     )
+
+
+def test_sort_order_and_operator_classes_follow_the_schema(repo: Path):
+    schema = repo / "packages" / "shop" / "prisma" / "schema.prisma"
+    schema.write_text(
+        PRISMA.replace(
+            "@@index([customerId, status], ",
+            '@@index([customerId(sort: Desc), status(ops: raw("enum_ops"))], ',
+        ),
+        "utf-8",
+    )
+    code, out, _ = update()
+    assert code == 0
+    assert out.splitlines()[1:] == [
+        "  changed index orders.idx_orders_customer_id_status: ops none -> {status: enum_ops}",
+        "  changed index orders.idx_orders_customer_id_status: order none -> {customer_id: desc}",
+    ]
+    text = (repo / "registry" / "services" / "shop.yaml").read_text(encoding="utf-8")
+    assert (  # before the description, where the registry writes them
+        "        columns: [customer_id, status]\n"
+        "        ops: {status: enum_ops}\n"
+        "        order: {customer_id: desc}\n"
+        "        description: A customer's orders by status.\n"
+    ) in text
+    assert drift_codes() == []
+    assert update()[1].endswith("nothing changed\n")

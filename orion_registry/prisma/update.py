@@ -169,8 +169,21 @@ def _table_merger(enums: dict[str, str]) -> Merge:
         _set(table, "model", new.get("model"), f"table {name}", changes)
         _merge_list(table, "columns", new["columns"], "column", merge_column, changes)
         _merge_list(table, "indexes", new.get("indexes", []), "index", _merge_index, changes)
+        key = new.get("primary_key") or [c["name"] for c in new["columns"] if c.get("primary_key")]
+        if _key_order(table) != key:  # a composite key in another order than the columns
+            value = _flow_list(key) if len(key) > 1 else None
+            _set(table, "primary_key", value, f"table {name}", changes, force=True)
 
     return merge
+
+
+def _key_order(table: CommentedMap) -> list[str]:
+    """The registry's primary key in key order (as `Table.key_columns`)."""
+    listed = table.get("primary_key")
+    if isinstance(listed, list) and listed:
+        return list(listed)
+    columns = table.get("columns") or []
+    return [c.get("name") for c in columns if isinstance(c, dict) and c.get("primary_key")]
 
 
 def _column_merger(enums: dict[str, str]) -> Merge:
@@ -247,6 +260,10 @@ def _merge_index(index: CommentedMap, new: dict, name: str, changes: list[str]) 
         _set(index, "unique", new.get("unique"), what, changes, force=True)
     if str(index.get("type") or "btree").lower() != str(new.get("type") or "btree").lower():
         _set(index, "type", new.get("type"), what, changes, force=True)
+    for key in ("ops", "order"):  # column -> operator class / sort order
+        wanted = new.get(key) or {}
+        if dict(index.get(key) or {}) != wanted:
+            _set(index, key, _flow_map(wanted) if wanted else None, what, changes, force=True)
 
 
 # --- single values --------------------------------------------------------------------
@@ -287,11 +304,27 @@ def _replace(item: CommentedMap, key: str, value: object) -> None:
         entry[2] = CommentToken(token.value, CommentMark(end + 2), None)
 
 
+TOP_ORDER = ("service", "database", "enums", "tables", "events", "migrations")
+TABLE_ORDER = ("name", "model", "description", "primary_key", "columns", "indexes")
+INDEX_ORDER = ("name", "columns", "unique", "type", "where", "ops", "order", "description")
+ENUM_ORDER = ("name", "db_name", "description", "values")
+
+
+def _key_order_of(item: CommentedMap, key: str) -> tuple[str, ...]:
+    """The usual key order of the kind of object `item` is."""
+    if key in ("enums", "tables") or "service" in item:
+        return TOP_ORDER
+    columns = item.get("columns")
+    if isinstance(columns, list) and (not columns or isinstance(columns[0], dict)):
+        return TABLE_ORDER
+    if columns is not None:
+        return INDEX_ORDER
+    return ENUM_ORDER if "values" in item else COLUMN_KEY_ORDER
+
+
 def _insert_key(item: CommentedMap, key: str, value: object) -> None:
     """Add `key` where the registry usually has it (after the keys that come before it)."""
-    order = [*COLUMN_KEY_ORDER[:1], "model", *COLUMN_KEY_ORDER[1:], "db_name", "values", "columns"]
-    if key in ("enums", "tables"):
-        order = ["service", "database", "enums", "tables", "events", "migrations"]
+    order = _key_order_of(item, key)
     rank = order.index(key) if key in order else len(order)
     position = 0
     for i, existing in enumerate(item):
@@ -301,11 +334,19 @@ def _insert_key(item: CommentedMap, key: str, value: object) -> None:
 
 
 def _shown(value: object) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
     if isinstance(value, list):
         return "[" + ", ".join(str(v) for v in value) + "]"
     if isinstance(value, bool):
         return "true" if value else "false"
     return "none" if value is None else str(value)
+
+
+def _flow_map(values: dict) -> CommentedMap:
+    mapping = CommentedMap(values)
+    mapping.fa.set_flow_style()
+    return mapping
 
 
 def _flow_list(values: list) -> CommentedSeq:
@@ -322,6 +363,8 @@ def _new(item: dict, compact: bool) -> CommentedMap:
             out[key] = CommentedSeq(_new(v, compact=True) for v in value)
         elif isinstance(value, list):
             out[key] = _flow_list(value)
+        elif isinstance(value, dict):
+            out[key] = _flow_map(value)
         else:
             out[key] = value
     if compact and _width(item) <= FLOW_WIDTH:

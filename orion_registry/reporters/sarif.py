@@ -51,6 +51,21 @@ def _related(finding: Finding) -> dict:
     }
 
 
+def _fixes(f: Finding) -> dict:
+    """SARIF `fixes`: the offending value replaced by the suggestion, when both are known."""
+    if f.suggestion is None or f.replaces is None:
+        return {}
+    region = {"startLine": f.line, "startColumn": f.column, "endLine": f.line}
+    region["endColumn"] = f.column + len(f.replaces)
+    change = {
+        "artifactLocation": {"uri": f.file},
+        "replacements": [{"deletedRegion": region, "insertedContent": {"text": f.suggestion}}],
+    }
+    return {
+        "fixes": [{"description": {"text": f"use '{f.suggestion}'"}, "artifactChanges": [change]}]
+    }
+
+
 def render(
     findings: list[Finding], rules: Sequence[RuleDoc] = (), information_uri: str = ""
 ) -> str:
@@ -73,6 +88,7 @@ def render(
             ],
             **_related(f),
             **(BASELINED if f.baselined else {}),
+            **_fixes(f),
         }
         for f in findings
     ]

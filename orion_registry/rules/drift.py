@@ -18,12 +18,21 @@ from typing import Any
 
 from ..models import Link
 from ..sql.live import LiveForeignKey, LiveIndex, LiveSchema, LiveTable
+from ..sql.normal import (
+    IndexDefinition,
+    enum_types,
+    registry_default,
+    registry_index_definition,
+    unique_columns,
+)
 from ..sql.normal import column_type as canonical_type
-from ..sql.normal import enum_types, predicate, registry_default, unique_columns
+from ..sql.normal import (
+    index_definition as live_index_definition,
+)
 from .base import Violation, rule
 from .context import ColumnRef, Context, Ref, TableRef
 
-Definition = tuple[tuple[str, ...], bool, str, "str | None"]
+Definition = IndexDefinition
 
 
 def _drift(code: str, name: str):
@@ -87,7 +96,9 @@ def _single_unique(index: LiveIndex) -> bool:
 
 
 def _definition(index: LiveIndex) -> Definition:
-    return index.columns, index.unique, index.method, index.where
+    return live_index_definition(
+        index.columns, index.unique, index.method, index.where, index.ops, index.descending
+    )
 
 
 def _describe(definition: Definition) -> str:
@@ -116,12 +127,7 @@ def index_matches(ctx: Context, tref: TableRef, table: LiveTable) -> list[IndexM
     matches, pending = [], []
     for i, index in enumerate(tref.table.indexes):
         ref = Ref(tref.doc, (*tref.path, "indexes", i), f"{tref.target}.{index.name}")
-        wanted = (
-            tuple(index.columns),
-            index.unique,
-            (index.type or "btree").lower(),
-            predicate(index.where),
-        )
+        wanted = registry_index_definition(index)
         found = table.indexes.get(index.name)
         if found is None:
             pending.append((ref, index.name, wanted))
@@ -486,7 +492,7 @@ def column_nullability(ctx: Context, options: Mapping[str, Any]) -> Iterator[Vio
     for side, ref, found in column_pairs(ctx):
         if found is None:
             continue
-        nullable = ref.column.nullable and not ref.column.primary_key
+        nullable = ref.column.nullable and not ref.table.is_key(ref.column)
         if nullable != found.nullable:
             said = "nullable" if nullable else "NOT NULL"
             other = "nullable" if found.nullable else "NOT NULL"
@@ -606,9 +612,9 @@ def column_uniqueness(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viol
                         f"{_where(side, where)}",
                         ("unique",),
                     )
-            primary = [c.name for c in tref.table.columns if c.primary_key]
+            primary = tref.table.key_columns()
             live_primary = next((ix.columns for ix in table.indexes.values() if ix.primary), ())
-            if set(primary) != set(live_primary):
+            if list(primary) != list(live_primary):
                 yield Violation(
                     tref,
                     f"table {name} has primary key ({', '.join(primary) or 'none'}) in the "

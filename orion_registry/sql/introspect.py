@@ -69,6 +69,11 @@ _INDEXES = """
 SELECT c.relname, i.relname, x.indisunique, x.indisprimary, am.amname,
        pg_get_expr(x.indpred, x.indrelid, true),
        ARRAY(SELECT pg_get_indexdef(x.indexrelid, k, true)
+             FROM generate_series(1, x.indnkeyatts) AS k ORDER BY k),
+       ARRAY(SELECT CASE WHEN o.opcdefault THEN NULL ELSE o.opcname END
+             FROM generate_series(1, x.indnkeyatts) AS k
+             JOIN pg_opclass o ON o.oid = x.indclass[k - 1] ORDER BY k),
+       ARRAY(SELECT (x.indoption[k - 1] & 1) = 1
              FROM generate_series(1, x.indnkeyatts) AS k ORDER BY k)
 FROM pg_index x
 JOIN pg_class i ON i.oid = x.indexrelid
@@ -146,11 +151,13 @@ def read_schema(conn: psycopg.Connection, schema: str = "public") -> LiveSchema:
             live.tables[table].columns[name] = LiveColumn(
                 name, enum or normalize(type_name), enum is not None, not not_null, canonical
             )
-    for table, name, unique, primary, method, where, columns in conn.execute(_INDEXES, params):
+    for table, name, unique, primary, method, where, columns, ops, desc in conn.execute(
+        _INDEXES, params
+    ):
         if table in live.tables:
             live.tables[table].indexes[name] = LiveIndex(
                 name, tuple(_unquote(c) for c in columns), unique, primary, method,
-                predicate(where),
+                predicate(where), tuple(ops), tuple(desc),
             )  # fmt: skip
     for name, values in conn.execute(_ENUMS, params):
         live.enums[name] = list(values)

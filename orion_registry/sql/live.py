@@ -26,6 +26,8 @@ class LiveIndex:
     primary: bool
     method: str
     where: str | None  # canonical predicate
+    ops: tuple[str | None, ...] = ()  # each key's operator class; None for the type's default
+    descending: tuple[bool, ...] = ()  # each key's sort order
 
 
 @dataclass(frozen=True, slots=True)
