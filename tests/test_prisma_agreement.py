@@ -505,3 +505,61 @@ def test_check_with_a_multi_file_prisma_schema_names_the_file_of_the_object(tmp_
     (finding,) = json.loads(out)["findings"]
     assert code == 1 and finding["rule"] == "D707"
     assert finding["message"].endswith("(packages/shop/prisma/models/order.prisma:6)")
+
+
+@pytest.mark.parametrize(
+    ("service", "prisma", "what"),
+    [
+        (
+            SERVICE.replace(
+                "{name: orders_customer_id_status_idx, columns: [customer_id, status]}",
+                "{name: orders_customer_id_status_idx, columns: [customer_id, status], "
+                "order: {customer_id: desc}}",
+            ),
+            PRISMA,
+            "customer_id DESC",
+        ),
+        (
+            SERVICE,
+            PRISMA.replace(
+                "@@index([customerId, status])",
+                '@@index([customerId(ops: raw("uuid_minmax_ops")), status], type: Brin)',
+            ),
+            "brin",
+        ),
+        (
+            SERVICE.replace(
+                "{name: orders_customer_id_status_idx, columns: [customer_id, status]}",
+                "{name: orders_customer_id_status_idx, columns: [customer_id, status], "
+                "ops: {status: enum_ops}}",  # the default class: the same index
+            ),
+            PRISMA.replace(
+                "@@index([customerId, status])",
+                '@@index([customerId, status(ops: raw("text_pattern_ops"))])',
+            ),
+            "text_pattern_ops",
+        ),
+    ],
+    ids=["sort-order", "type", "operator-class"],
+)
+def test_an_index_key_that_differs_is_d711(tmp_path, service, prisma, what):
+    _, found = compare(tmp_path, prisma, service)
+    assert [(c, t) for c, t, _ in found] == [("D711", "shop.orders.orders_customer_id_status_idx")]
+    assert what in found[0][2]
+
+
+def test_a_primary_key_in_another_order_is_d708(tmp_path):
+    service = SERVICE.replace(
+        "  - name: notes\n    model: Note\n",
+        "  - name: notes\n    model: Note\n    primary_key: [id, body]\n",
+    ).replace("{name: body, type: text}", "{name: body, type: text, primary_key: true}")
+    agreeing = PRISMA.replace(
+        "id   Int    @id @default(autoincrement())", "id   Int    @default(autoincrement())"
+    ).replace('  @@map("notes")', '  @@id([id, body])\n  @@map("notes")')
+    assert compare(tmp_path / "a", agreeing, service)[1] == []
+    disagreeing = agreeing.replace("@@id([id, body])", "@@id([body, id])")
+    live, found = compare(tmp_path / "b", disagreeing, service)
+    assert [(c, t) for c, t, _ in found] == [("D708", "shop.notes")]
+    assert "(id, body) in the registry but (body, id) in the Prisma schema" in found[0][2]
+    line = disagreeing.splitlines().index("  @@id([body, id])") + 1
+    assert live.location("notes.notes_pkey") == ("packages/shop/prisma/schema.prisma", line)
