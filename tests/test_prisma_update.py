@@ -3,6 +3,7 @@ every comment, every hand-written field and its key order; no change, no write."
 
 from __future__ import annotations
 
+import copy
 import os
 from pathlib import Path
 
@@ -349,3 +350,61 @@ def test_sort_order_and_operator_classes_follow_the_schema(repo: Path):
     ) in text
     assert drift_codes() == []
     assert update()[1].endswith("nothing changed\n")
+
+
+def _stale(data: dict) -> dict:
+    """The imported data as an out-of-date registry holds it: a table, every third column
+    (but keys), every other index and each enum's last value missing; text is varchar(10)."""
+    old = copy.deepcopy(data)
+    if len(old["tables"]) > 1:
+        old["tables"].pop()
+    for table in old["tables"]:
+        table["columns"] = [
+            c for i, c in enumerate(table["columns"]) if i % 3 != 2 or c.get("primary_key")
+        ]
+        table.pop("primary_key", None)
+        if table.get("indexes"):
+            table["indexes"] = table["indexes"][::2]
+        for column in table["columns"]:
+            if column["type"] == "text":
+                column["type"] = "varchar(10)"
+    for enum in old.get("enums", []):
+        enum["values"] = enum["values"][:-1] or enum["values"]
+    return old
+
+
+def test_an_out_of_date_corpus_registry_agrees_after_one_update(tmp_path):
+    """For the corpus units of up to 60 tables (the larger ones take seconds each: see
+    benchmarks/bench_prisma_update.py): update a stale registry, then it agrees with the
+    schema, and a second update changes nothing."""
+    from orion_registry.engine import run
+    from orion_registry.loader import load_registry
+    from orion_registry.prisma.importer import import_schema
+    from orion_registry.prisma.live import live_schema
+    from orion_registry.prisma.parser import parse_files
+    from orion_registry.prisma.writer import service_yaml
+    from orion_registry.rules.context import Inputs
+
+    from .test_prisma_corpus import IDS, UNITS
+
+    if not UNITS:
+        pytest.skip("../shared/corpus is not there")
+    failures, updated = {}, 0
+    for i, (unit, unit_id) in enumerate(zip(UNITS, IDS, strict=True)):
+        schema = parse_files(unit)
+        data, _ = import_schema(schema, "corpus", "orion_corpus")
+        if len(data["tables"]) > 60:
+            continue
+        text, changes = update_text(service_yaml(_stale(data), ["stale"]), data)
+        root = tmp_path / f"u{i:02d}"
+        (root / "services").mkdir(parents=True)
+        (root / "services" / "corpus.yaml").write_text(text, encoding="utf-8")
+        registry = load_registry(root)
+        inputs = Inputs(live={"corpus": live_schema(schema)})
+        found = registry.findings or run(registry, inputs, scope=lambda r: "live" in r.needs)
+        again = update_text(text, data)
+        if found or again != (text, []) or not changes:
+            failures[unit_id] = ([(f.rule, f.message) for f in found][:3], again[1][:3])
+        updated += 1
+    assert failures == {}
+    assert updated >= 25

@@ -13,6 +13,8 @@ rewritten. Each change is reported as one line.
 from __future__ import annotations
 
 import io
+import itertools
+import re
 from collections.abc import Callable
 
 from ruamel.yaml import YAML
@@ -21,13 +23,13 @@ from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 
 from ..models import Column
+from ..source import SourceError, parse
 from ..sql.normal import column_type, registry_default
 from .importer import COLUMN_KEY_ORDER
 from .writer import FLOW_WIDTH
 
-# Layouts tried in turn (mapping indent, sequence indent, dash offset): the first that
-# gives the file back byte for byte is the file's own.
-LAYOUTS = ((2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 6, 4), (4, 4, 0), (3, 5, 2))
+_ENTRY = re.compile(r"^( *)- ", re.MULTILINE)  # a block sequence entry
+_KEY = re.compile(r"^( *)[^\s#-][^:#]*:\s*(#.*)?$")  # a key that opens a block
 COLUMN_KEYS = ("type", "primary_key", "nullable", "unique", "default", "updated_at")
 INDEX_KEYS = ("columns", "unique", "type")
 
@@ -51,25 +53,58 @@ def _dump(yaml: YAML, document: object) -> str:
     return out.getvalue()
 
 
+def _layout(text: str) -> tuple[int, int, int]:
+    """(mapping indent, sequence indent, dash offset) as the file writes them, read from its
+    first nested mapping and its first block sequence (2, 2, 0 when it has none)."""
+    lines = text.splitlines()
+    mapping, offset = 0, None
+    for above, line in itertools.pairwise(lines):
+        opener = _KEY.match(above)
+        if opener is None or not line.strip() or line.lstrip().startswith("#"):
+            continue
+        depth = len(line) - len(line.lstrip(" ")) - len(opener[1])
+        entry = _ENTRY.match(line)
+        if entry is not None and offset is None:
+            offset = len(entry[1]) - len(opener[1])
+        elif entry is None and depth > 0 and not mapping:
+            mapping = depth
+        if mapping and offset is not None:
+            break
+    mapping, offset = mapping or 2, offset or 0
+    return mapping, offset + 2, offset
+
+
 def _load(text: str) -> tuple[YAML, CommentedMap]:
-    """The document and the layout that writes it back unchanged (else the first one)."""
-    for layout in LAYOUTS:
-        yaml = _yaml(layout)
-        try:
-            document = yaml.load(text)
-        except Exception as exc:  # ruamel raises several unrelated error classes
-            raise UpdateError(f"not YAML that can be edited: {exc}") from None
-        if not isinstance(document, CommentedMap):
-            raise UpdateError("the top level is not a mapping")
-        if _dump(yaml, document) == text:
-            return yaml, document
-    return _yaml(LAYOUTS[0]), _yaml(LAYOUTS[0]).load(text)
+    """The document, and a YAML that writes it in the file's own layout."""
+    yaml = _yaml(_layout(text))
+    try:
+        document = yaml.load(text)
+    except Exception as exc:  # ruamel raises several unrelated error classes
+        raise UpdateError(f"not YAML that can be edited: {exc}") from None
+    if not isinstance(document, CommentedMap):
+        raise UpdateError("the top level is not a mapping")
+    return yaml, document
 
 
 def update_text(text: str, imported: dict) -> tuple[str, list[str]]:
     """The file's text refreshed from the imported service data, and what changed (none:
-    the text is returned as it was)."""
+    the text is returned as it was). A first pass on plain data (the fast loader) finds
+    a file that is up to date without the slower round-trip parser."""
+    try:
+        plain = parse(text).data
+    except SourceError:
+        plain = None
+    if isinstance(plain, dict) and not _merge(plain, imported):
+        return text, []
     yaml, document = _load(text)
+    changes = _merge(document, imported)
+    if not changes:
+        return text, []
+    return _dump(yaml, document), changes
+
+
+def _merge(document: dict, imported: dict) -> list[str]:
+    """Refresh `document` (round-trip or plain data) in place; the changes made."""
     changes: list[str] = []
     enums: dict[str, str] = {}  # enum name or db_name -> the Postgres type (as normal.py)
     for enum in imported.get("enums", []):
@@ -79,9 +114,7 @@ def update_text(text: str, imported: dict) -> tuple[str, list[str]]:
     merge_table = _table_merger(enums)
     _merge_list(document, "enums", imported.get("enums", []), "enum", _merge_enum, changes)
     _merge_list(document, "tables", imported.get("tables", []), "table", merge_table, changes)
-    if not changes:
-        return text, []
-    return _dump(yaml, document), changes
+    return changes
 
 
 # --- lists of named objects ---------------------------------------------------------------
@@ -291,6 +324,8 @@ def _replace(item: CommentedMap, key: str, value: object) -> None:
     """A new value for `key`; a comment at the end of its line moves right if it must, to
     stay two spaces clear of the value."""
     item[key] = value
+    if not isinstance(item, CommentedMap):
+        return  # plain data (the first pass): no comments
     entry = item.ca.items.get(key)
     token = entry[2] if entry and len(entry) > 2 else None
     if token is None or not token.value.lstrip(" ").startswith("#"):
@@ -324,6 +359,9 @@ def _key_order_of(item: CommentedMap, key: str) -> tuple[str, ...]:
 
 def _insert_key(item: CommentedMap, key: str, value: object) -> None:
     """Add `key` where the registry usually has it (after the keys that come before it)."""
+    if not isinstance(item, CommentedMap):
+        item[key] = value  # plain data (the first pass): the order does not matter
+        return
     order = _key_order_of(item, key)
     rank = order.index(key) if key in order else len(order)
     position = 0
