@@ -63,6 +63,7 @@ tables:
 
   - name: orders
     model: Order
+    estimated_rows: 2000000  # a year of orders
     columns:
       - {name: id, type: uuid, primary_key: true, default: uuid()}
       - {name: customer_id, type: uuid, references: customers.id}
@@ -77,6 +78,10 @@ tables:
       - name: idx_orders_customer_id_status
         columns: [customer_id, status]
         description: A customer's orders by status.
+    queries:
+      - name: by_customer  # the order list
+        description: A customer's orders, newest first.
+        where: [customer_id]
 
   - name: coupons
     model: Coupon
@@ -230,6 +235,8 @@ def test_update_follows_the_schema_and_keeps_the_hand_written_file(repo: Path):
     data, before = yaml.safe_load(text), yaml.safe_load(SERVICE)
     for key in ("title", "owner", "description", "events", "migrations", "prisma_schema"):
         assert data[key] == before[key]
+    for key in ("estimated_rows", "queries"):
+        assert data["tables"][1][key] == before["tables"][1][key]
     customers = {c["name"]: c for c in data["tables"][0]["columns"]}
     old_customers = {c["name"]: c for c in before["tables"][0]["columns"]}
     for name in ("user_id", "email"):
