@@ -76,12 +76,12 @@ def check_registry(
     service that names its `prisma_schema` (compared with that schema)."""
     if not any(doc.model.prisma_schema for doc in registry.services.values()):
         return run(registry, Inputs(), select, ignore, on_date)
-    from .prisma.agreement import locate_in_prisma, prisma_inputs  # lark, only when needed
+    from .prisma.agreement import prisma_inputs  # lark, only when needed
 
     prisma = prisma_inputs(registry)
     findings = run(registry, Inputs(live=prisma.schemas), select, ignore, on_date)
     problems = [p for p in prisma.problems if not matches(p.rule, ignore)]
-    return sort_findings(locate_in_prisma([*findings, *problems], prisma.schemas, registry))
+    return sort_findings([*findings, *problems])
 
 
 def _run(ctx: Context, config: RuleConfig, rules: list[Rule]) -> list[Finding]:
@@ -110,4 +110,5 @@ def to_finding(rule: Rule, violation: Violation, severity: str) -> Finding:
         severity,  # type: ignore[arg-type]
         violation.suggestion,
         violation.replaces,
+        related=violation.related,
     )

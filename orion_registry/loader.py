@@ -18,6 +18,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from .findings import LOAD_LAYOUT, LOAD_SCHEMA, LOAD_YAML, Finding
 from .models import Baseline, Service, Settings
+from .models.base import ENTRY_ERROR
 from .paths import PathRefused, repository_top, resolve_inside
 from .source import SourceError, SourceMap, decode, load_file, parse
 
@@ -280,6 +281,10 @@ def validation_findings(
             parent = breadcrumb(path[:-1]) or "the file"
             message = f"missing required key '{name}' in {parent}"
             line, column = source.locate(path[:-1])
+        elif kind == ENTRY_ERROR:  # a validator blames one entry of the value
+            path = (*path, *error["ctx"]["at"])
+            message = f"{breadcrumb(path)}: {error['msg']}"
+            line, column = source.locate(path)
         else:
             by_value.setdefault(path, []).append(error)
             continue

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from orion_registry.engine import check_registry
@@ -124,6 +124,9 @@ def _rename_column(data: dict, table: dict, column: dict, new: str) -> None:
     old, column["name"] = column["name"], new
     for index in table.get("indexes", []):
         index["columns"] = [new if c == old else c for c in index["columns"]]
+        for part in ("ops", "order"):
+            if old in index.get(part, {}):
+                index[part][new] = index[part].pop(old)
     if isinstance(table.get("primary_key"), list):
         table["primary_key"] = [new if c == old else c for c in table["primary_key"]]
     for other in data["tables"]:
@@ -178,15 +181,19 @@ def test_every_corpus_suggestion_draws_no_new_finding(tmp_path):
 
 
 # --- the oracles of single suggestions ----------------------------------------------------
+# No deadline: the first call loads inflect (about a second), which is not the code under test.
+relaxed = settings(deadline=None)
 identifier = st.from_regex(r"[A-Za-z][A-Za-z0-9]{0,12}(_[A-Za-z0-9]{1,8}){0,3}", fullmatch=True)
 snake = st.from_regex(r"[a-z][a-z0-9]{0,10}(_[a-z0-9]{1,8}){0,3}", fullmatch=True)
 
 
+@relaxed
 @given(snake)
 def test_snake_case_is_its_own_snake_case(name):
     assert to_snake(name) == name
 
 
+@relaxed
 @given(identifier)
 def test_to_snake_gives_snake_case_and_is_stable(name):
     converted = to_snake(name)
@@ -194,6 +201,7 @@ def test_to_snake_gives_snake_case_and_is_stable(name):
     assert to_snake(converted) == converted
 
 
+@relaxed
 @given(identifier)
 def test_table_name_is_snake_plural_and_stable(name):
     proper = table_name(name)
@@ -202,6 +210,7 @@ def test_table_name_is_snake_plural_and_stable(name):
         assert table_name(proper) == proper
 
 
+@relaxed
 @given(identifier)
 def test_model_name_is_pascal_singular_and_stable(name):
     proper = model_name(name)
@@ -209,6 +218,7 @@ def test_model_name_is_pascal_singular_and_stable(name):
     assert model_name(proper) == proper
 
 
+@relaxed
 @given(identifier, st.lists(identifier, min_size=1, max_size=6))
 def test_index_name_fits_and_is_snake_case(table, columns):
     name = index_name(table, columns)
@@ -222,6 +232,10 @@ def test_index_name_fits_and_is_snake_case(table, columns):
     [
         ("staticIPs", "static_ips"),
         ("model3dId", "model3d_id"),
+        ("Model3D", "model3d"),
+        ("Model3DId", "model3d_id"),
+        ("s3Bucket", "s3_bucket"),
+        ("TOSViolation", "tos_violation"),
         ("userID", "user_id"),
         ("HTTPRequest2Logs", "http_request2_logs"),
         ("n8n", "n8n"),
@@ -241,6 +255,7 @@ def test_words_split_acronyms_and_digits(name, snake):
         ("shipment_tracking", None),
         ("user_settings", "user_settings"),
         ("booking", "bookings"),
+        ("TagsOnImageNew", None),
         ("TagsOnPosts", "tags_on_posts"),
     ],
 )

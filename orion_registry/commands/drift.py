@@ -48,8 +48,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..engine import run as run_rules
-    from ..prisma.agreement import locate_in_prisma
-    from ..prisma.live import PrismaLiveSchema
     from ..prisma.parser import PrismaSyntaxError
     from ..rules.context import Inputs
     from ..sql.introspect import Unreachable, introspect
@@ -67,8 +65,6 @@ def run(args: argparse.Namespace) -> int:
         except Unreachable as exc:
             raise UsageError(str(exc)) from None
     findings = run_rules(registry, Inputs(live={doc.name: live}), scope=compares_schemas)
-    if isinstance(live, PrismaLiveSchema):
-        findings = locate_in_prisma(findings, {doc.name: live}, registry)
     return report(findings, args.format, registry)
 
 

@@ -32,7 +32,7 @@ _COUNTABLE_EXCEPTIONS = frozenset(
     {
         "bed", "seed", "feed", "need", "shed", "speed", "breed", "deed", "weed", "reed",
         "creed", "embed", "thing", "string", "ring", "king", "wing", "ping", "sibling",
-        "setting", "booking", "meeting", "listing", "mapping", "building", "recording",
+        "setting", "briefing", "booking", "meeting", "listing", "mapping", "building", "recording",
         "rating", "posting", "finding", "warning", "heading", "reading", "drawing",
         "painting", "holding", "binding", "embedding", "pairing", "greeting", "opening",
         "ending", "landing", "offering", "saving", "earning", "filing", "crossing",
@@ -44,11 +44,21 @@ _COUNTABLE_EXCEPTIONS = frozenset(
 )  # fmt: skip
 
 
+# Adjectives that often end a name (`TagsOnImageNew`, `users_legacy`): no `news`, `legacies`.
+_ADJECTIVES = frozenset(
+    {
+        "new", "old", "legacy", "latest", "current", "previous", "next", "temp", "tmp",
+        "public", "private", "internal", "external", "global", "local", "daily", "weekly",
+        "monthly", "yearly", "hourly", "active", "inactive", "live", "raw", "main", "extra",
+    }
+)  # fmt: skip
+
+
 def is_countable_noun(word: str) -> bool:
     """A word we can pluralise with confidence: not a participle or an adjective."""
     word = word.lower()
-    if len(word) < 3:
-        return False  # `s`, `v`, `ok`: a letter or an abbreviation, not a noun
+    if len(word) < 3 or word in _ADJECTIVES:
+        return False  # `s`, `ok`: a letter or an abbreviation; `new`: an adjective
     return word in _COUNTABLE_EXCEPTIONS or not word.endswith(_NOT_NOUN_ENDINGS)
 
 

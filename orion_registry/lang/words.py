@@ -18,6 +18,8 @@ from functools import lru_cache
 DEFAULT_UNCOUNTABLE = (
     "data",
     "metadata",
+    "meta",
+    "usage",
     "media",
     "feedback",
     "analytics",
@@ -38,12 +40,14 @@ PASCAL_CASE = re.compile(r"^[A-Z][a-zA-Z0-9]*$")
 UPPER_SNAKE_CASE = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$")
 # Words of an identifier in any style. A word runs on through digits and the lowercase
 # letters after them (`model3dId` -> model3d, Id; `n8n` -> n8n; `HTTPRequest2Logs` ->
-# HTTP, Request2, Logs); an acronym's plural keeps its `s` (`staticIPs` -> static, IPs);
-# snake_case words stay as they are (`users_v2` -> users, v2; `model_3d_id` -> model, 3d, id).
+# HTTP, Request2, Logs), and through capitals right after a digit that start no word
+# (`Model3D` -> Model3D, `Model3DId` -> Model3D, Id); an acronym's plural keeps its `s`
+# (`staticIPs` -> static, IPs); snake_case words stay as they are (`users_v2` -> users, v2;
+# `model_3d_id` -> model, 3d, id).
 _WORDS = re.compile(
     r"[A-Z]{2,}s(?![a-z])"  # IPs, IDs, URLs
     r"|[A-Z]+(?=[A-Z][a-z])"  # HTTP of HTTPRequest
-    r"|[A-Z]?[a-z][a-z0-9]*"  # user, Request2, model3d, n8n
+    r"|[A-Z]?[a-z][a-z0-9]*(?:(?<=[0-9])[A-Z]+(?![a-z]))?"  # user, Request2, n8n, Model3D
     r"|[A-Z]+(?:[0-9][a-z0-9]*)?"  # SMS, HTTP2, S3
     r"|[0-9][a-z0-9]*"  # 3d, 2024
 )

@@ -24,3 +24,7 @@ def items(*, description: str = ""):
 
 
 Text = Annotated[str, Field(min_length=1)]
+
+# The error type of a validator that blames one entry of a list: its context's `at` is the
+# path from the validated value to the entry's key, so the loader can point at it.
+ENTRY_ERROR = "entry_error"

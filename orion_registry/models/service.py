@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from pydantic import Discriminator, Field, Tag, field_validator
 from pydantic_core import PydanticCustomError
 
-from .base import Text, items, model
+from .base import ENTRY_ERROR, Text, items, model
 
 SERVICE_NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 SNAKE_CASE_PATTERN = r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$"
@@ -114,10 +114,10 @@ class Table:
         for i, query in enumerate(queries):
             if first.setdefault(query.name, i) != i:
                 raise PydanticCustomError(
-                    "duplicate_query",
-                    "query name '{name}' is declared twice (entries {a} and {b}); "
+                    ENTRY_ERROR,
+                    "query name '{name}' is declared twice (first as entry {first}); "
                     "names are unique within a table",
-                    {"name": query.name, "a": first[query.name], "b": i},
+                    {"name": query.name, "first": first[query.name], "at": (i, "name")},
                 )
         return queries
 

@@ -3,13 +3,12 @@
 `prisma_inputs` reads each named schema as a `LiveSchema` (the drift rules' other side);
 a schema that does not parse is a located finding in the .prisma file. A path the loader
 refused (outside the repository, missing) is skipped: the loader already reported it.
-`locate_in_prisma` gives each drift finding the Prisma position of its object as a related
-location (SARIF `relatedLocations`), found from the finding's target.
+The drift rules give each finding the Prisma position of its object as a related location
+(SARIF `relatedLocations`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import posixpath
 from dataclasses import dataclass, field
 
@@ -51,28 +50,3 @@ def prisma_inputs(registry: Registry) -> PrismaInputs:
                 Finding(exc.file, exc.line, exc.column, LOAD_SCHEMA, message, name)
             )
     return inputs
-
-
-def _key(finding: Finding, registry: Registry) -> str | None:
-    """The schema's key for a finding's target (`svc.table[.column|.index]`, `svc.Enum`)."""
-    service, _, rest = finding.target.partition(".")
-    doc = registry.services.get(service)
-    if doc is None or not rest:
-        return None
-    enum = next((e for e in doc.model.enums if e.name == rest), None)
-    return (enum.db_name or enum.name) if enum is not None else rest
-
-
-def locate_in_prisma(
-    findings: list[Finding], schemas: dict[str, PrismaLiveSchema], registry: Registry
-) -> list[Finding]:
-    """Drift findings with the Prisma position of their object, when it has one."""
-    located = []
-    for finding in findings:
-        schema = schemas.get(finding.target.partition(".")[0])
-        key = _key(finding, registry) if finding.rule.startswith(DRIFT_PREFIX) else None
-        place = schema.location(key) if schema is not None and key is not None else None
-        if place is None and schema is not None and key is not None and "." in key:
-            place = schema.location(key.rsplit(".", 1)[0])  # an index's or column's table
-        located.append(dataclasses.replace(finding, related=(place,)) if place else finding)
-    return located

@@ -9,7 +9,7 @@ Every object has the line of its declaration, in the file that declares it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
@@ -35,19 +35,7 @@ _SERVICE = TypeAdapter(Service)
 
 @dataclass(slots=True)
 class PrismaLiveSchema(LiveSchema):
-    """A LiveSchema whose objects may live in several files (a multi-file schema)."""
-
-    files: dict[str, str] = field(default_factory=dict)  # object key -> its file
-
-    def location(self, key: str) -> tuple[str, int] | None:
-        """(file, line) of an object (`table`, `table.column`, `table.index`, `enum`)."""
-        line = self.lines.get(key)
-        file = self.files.get(key, self.file)
-        return (file, line) if file and line else None
-
-    def where(self, key: str) -> str:
-        found = self.location(key)
-        return f" ({found[0]}:{found[1]})" if found else ""
+    """A LiveSchema read from a Prisma schema (its objects may live in several files)."""
 
 
 def read_prisma_schema(path: Path, shown: str) -> PrismaLiveSchema:

@@ -41,6 +41,7 @@ class Violation:
     place: tuple[str, int, int] | None = None  # (file, line, column) when not in `ref`'s file
     suggestion: str | None = None  # the replacement it proposes (applied as is, it passes)
     replaces: str | None = None  # the value at `key` that `suggestion` replaces
+    related: tuple[tuple[str, int], ...] = ()  # (file, line) of the object elsewhere (Prisma)
 
 
 Check = Callable[[Context, Mapping[str, Any]], Iterable[Violation]]

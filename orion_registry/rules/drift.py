@@ -307,6 +307,7 @@ def extra_table(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]
                 f"{_where(side, name)} but not in the registry{note}",
                 ("tables",),
                 f"{side.ref.target}.{name}",
+                related=side.live.related(name),
             )
 
 
@@ -351,6 +352,7 @@ def missing_column(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violati
                 f"column {ref.table.name}.{ref.column.name} is in the registry but not in "
                 f"{side.live.label}{side.live.where(ref.table.name)}",
                 ("name",),
+                related=side.live.related(ref.table.name),
             )
 
 
@@ -400,6 +402,7 @@ def extra_column(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation
                     "but not in the registry",
                     ("columns",),
                     f"{tref.target}.{extra.name}",
+                    related=side.live.related(name),
                 )
 
 
@@ -451,6 +454,7 @@ def column_type(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]
                 f"column {where} is {expected} in the registry but {found.type} in "
                 f"{_where(side, where)}",
                 ("type",),
+                related=side.live.related(where),
             )
 
 
@@ -501,6 +505,7 @@ def column_nullability(ctx: Context, options: Mapping[str, Any]) -> Iterator[Vio
                 ref,
                 f"column {where} is {said} in the registry but {other} in {_where(side, where)}",
                 ("nullable",),
+                related=side.live.related(where),
             )
 
 
@@ -553,6 +558,7 @@ def column_default(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violati
                 f"column {where} has default {_shown(default)} in the registry but "
                 f"{_shown(found.default)} in {_where(side, where)}",
                 ("default",),
+                related=side.live.related(where),
             )
 
 
@@ -611,6 +617,7 @@ def column_uniqueness(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viol
                         f"column {where} is {said} in the registry but {other} in "
                         f"{_where(side, where)}",
                         ("unique",),
+                        related=side.live.related(where),
                     )
             primary = tref.table.key_columns()
             live_primary = next((ix.columns for ix in table.indexes.values() if ix.primary), ())
@@ -620,6 +627,7 @@ def column_uniqueness(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viol
                     f"table {name} has primary key ({', '.join(primary) or 'none'}) in the "
                     f"registry but ({', '.join(live_primary) or 'none'}) in {_where(side, name)}",
                     ("name",),
+                    related=side.live.related(name),
                 )
 
 
@@ -671,6 +679,7 @@ def missing_index(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violatio
                         f"index {match.name} on {tref.table.name} ({_describe(match.wanted)}) "
                         f"is in the registry but not in {side.live.label}",
                         ("name",),
+                        related=side.live.related(tref.table.name),
                     )
 
 
@@ -728,6 +737,7 @@ def extra_index(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]
                     "registry",
                     ("indexes",) if tref.table.indexes else ("name",),
                     f"{tref.target}.{index.name}",
+                    related=side.live.related(f"{tref.table.name}.{index.name}"),
                 )
 
 
@@ -784,6 +794,7 @@ def index_definition(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viola
                         match.ref,
                         f"index {name} on {table_name} is named '{match.twin.name}' in {where}",
                         ("name",),
+                        related=side.live.related(f"{table_name}.{match.twin.name}"),
                     )
                 elif match.found is not None and _definition(match.found) != match.wanted:
                     yield Violation(
@@ -792,6 +803,7 @@ def index_definition(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viola
                         f"registry but {_describe(_definition(match.found))} in "
                         f"{_where(side, f'{table_name}.{name}')}",
                         ("columns",),
+                        related=side.live.related(f"{table_name}.{name}"),
                     )
 
 
@@ -842,6 +854,7 @@ def missing_enum_value(ctx: Context, options: Mapping[str, Any]) -> Iterator[Vio
                         ref,
                         f"enum type '{name}' has no value '{value}' in {_where(side, name)}",
                         ("values", i),
+                        related=side.live.related(name),
                     )
 
 
@@ -889,6 +902,7 @@ def extra_enum_value(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viola
                     f"enum type '{name}' has value(s) {', '.join(map(repr, extra))} in "
                     f"{_where(side, name)} that the registry does not list",
                     ("values",),
+                    related=side.live.related(name),
                 )
         for name in sorted(set(side.live.enums) - declared):
             yield Violation(
@@ -897,6 +911,7 @@ def extra_enum_value(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viola
                 f"{_where(side, name)} but not in the registry",
                 ("enums",),
                 f"{side.ref.target}.{name}",
+                related=side.live.related(name),
             )
 
 
@@ -955,6 +970,7 @@ def unexpected_foreign_key(ctx: Context, options: Mapping[str, Any]) -> Iterator
                 f"{', '.join(fk.ref_columns)})",
                 problem.key,
                 problem.target,
+                related=problem.side.live.related(problem.table),
             )
 
 
@@ -1024,6 +1040,7 @@ def cross_service_foreign_key(ctx: Context, options: Mapping[str, Any]) -> Itera
                 "id and sync by events",
                 problem.key,
                 problem.target,
+                related=problem.side.live.related(problem.table),
             )
 
 

@@ -93,7 +93,12 @@ def reference_indexed(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viol
     column of a composite index (or composite primary key) does not count: the index cannot
     be searched by it alone.
     Ids marked `external: true` are checked too: they are looked up as well (a payment
-    provider's webhook names its own id).
+    provider's webhook names its own id). Names are read in snake_case (`userId` is
+    `user_id`); a row's own identifier (`serial_id` with `autoincrement()`, a unique
+    `public_id`) is not a reference. A composite primary key counts for its first column in
+    key order (`primary_key: [user_id, team_id]` leads with `user_id`). The finding suggests
+    the index `idx_<table>_<column>` (a name N106 accepts), unless adding it would take the
+    table past I304's default of 5 indexes.
 
     ## Why
     The guide asks for "foreign key columns indexed (even if not FK)". Across services

@@ -322,6 +322,7 @@ def json_sparingly(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violati
                 "content_type",
                 "mime_type",
                 "media_type",
+                "payload_type",
                 "token_type",
                 "grant_type",
                 "response_type",

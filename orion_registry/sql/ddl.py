@@ -34,6 +34,8 @@ Path = tuple[str | int, ...]
 
 # Types that an extension shipped with PostgreSQL (contrib) provides: the DDL creates it.
 EXTENSION_TYPES = {"citext": "citext", "hstore": "hstore", "ltree": "ltree"}
+# Operator classes that come with an extension (the trigram ones of pg_trgm).
+EXTENSION_OPERATOR_CLASSES = {"gin_trgm_ops": "pg_trgm", "gist_trgm_ops": "pg_trgm"}
 
 
 class DdlError(ValueError):
@@ -108,13 +110,20 @@ def foreign_key(table: Table, column: Column, tables: Container[str]) -> Foreign
 
 
 def extensions(service: Service, enums: dict[str, str]) -> list[str]:
-    """The extensions whose types the service's columns use, sorted."""
+    """The extensions whose types the service's columns (or whose operator classes its
+    indexes) use, sorted."""
     used = set()
     for table in service.tables:
         for col in table.columns:
             type_name, is_enum = column_type(col.type, enums)
             if not is_enum and type_name.split("[")[0] in EXTENSION_TYPES:
                 used.add(EXTENSION_TYPES[type_name.split("[")[0]])
+        for index in table.indexes:
+            used.update(
+                EXTENSION_OPERATOR_CLASSES[ops]
+                for ops in index.ops.values()
+                if ops in EXTENSION_OPERATOR_CLASSES
+            )
     return sorted(used)
 
 
