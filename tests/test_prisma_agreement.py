@@ -421,11 +421,18 @@ def _shape(live) -> dict:
     tables = {}
     for name, table in live.tables.items():
         indexes = sorted(
-            (ix.name if not (ix.primary or (ix.unique and len(ix.columns) == 1)) else "",
-             tuple(sorted(ix.columns)) if ix.primary else ix.columns,
-             ix.unique, ix.primary, ix.method, ix.where)
+            (
+                ix.name if not (ix.primary or (ix.unique and len(ix.columns) == 1)) else "",
+                ix.columns,
+                ix.unique,
+                ix.primary,
+                ix.method,
+                ix.where,
+                ix.ops or (None,) * len(ix.columns),
+                ix.descending or (False,) * len(ix.columns),
+            )
             for ix in table.indexes.values()
-        )  # fmt: skip
+        )
         keys = sorted((fk.columns, fk.ref_table, fk.ref_columns) for fk in table.foreign_keys)
         tables[name] = (table.columns, indexes, keys)
     return {"tables": tables, "enums": live.enums}
@@ -440,7 +447,7 @@ def test_a_prisma_schema_reads_as_postgresql_holds_its_import(pg_server, tmp_pat
     from orion_registry.prisma.live import live_schema
     from orion_registry.sql.introspect import introspect
 
-    from .test_drift import CORPUS_ALLOWED, apply_ddl
+    from .test_drift import CORPUS_ALLOWED, EXTENSIONS, apply_ddl
     from .test_prisma_corpus import IDS, UNITS
 
     if not UNITS:
@@ -465,7 +472,7 @@ def test_a_prisma_schema_reads_as_postgresql_holds_its_import(pg_server, tmp_pat
         database = f"prisma_{i:02d}"
         pg_server.execute(f'CREATE DATABASE "{database}"')
         try:
-            apply_ddl(pg_server.dsn(database), "corpus", root)
+            apply_ddl(pg_server.dsn(database), "corpus", root, first=EXTENSIONS)
             theirs = _shape(introspect(pg_server.dsn(database)))
             compared += 1
             if _shape(ours) != theirs:
@@ -480,3 +487,79 @@ def test_a_prisma_schema_reads_as_postgresql_holds_its_import(pg_server, tmp_pat
             pg_server.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     assert failures == {}
     assert compared == len(UNITS) == 36
+
+
+def test_check_with_a_multi_file_prisma_schema_names_the_file_of_the_object(tmp_path, monkeypatch):
+    write(tmp_path, "", SERVICE.replace("prisma/schema.prisma", "prisma"))
+    folder = tmp_path / "packages" / "shop" / "prisma"
+    (folder / "schema.prisma").unlink()
+    (folder / "models").mkdir()
+    cut = PRISMA.index("model Order")
+    (folder / "schema.prisma").write_text(PRISMA[:cut], encoding="utf-8")
+    changed = PRISMA[cut:].replace("@default(0)", "@default(1)")
+    (folder / "models" / "order.prisma").write_text(changed, encoding="utf-8")
+    (folder / "migrations" / "0_init").mkdir(parents=True)  # never read as schema
+    (folder / "migrations" / "0_init" / "x.prisma").write_text("model {", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run_cli("check", "--registry", "registry", "--select", "D,L", "--format", "json")
+    (finding,) = json.loads(out)["findings"]
+    assert code == 1 and finding["rule"] == "D707"
+    assert finding["message"].endswith("(packages/shop/prisma/models/order.prisma:6)")
+
+
+@pytest.mark.parametrize(
+    ("service", "prisma", "what"),
+    [
+        (
+            SERVICE.replace(
+                "{name: orders_customer_id_status_idx, columns: [customer_id, status]}",
+                "{name: orders_customer_id_status_idx, columns: [customer_id, status], "
+                "order: {customer_id: desc}}",
+            ),
+            PRISMA,
+            "customer_id DESC",
+        ),
+        (
+            SERVICE,
+            PRISMA.replace(
+                "@@index([customerId, status])",
+                '@@index([customerId(ops: raw("uuid_minmax_ops")), status], type: Brin)',
+            ),
+            "brin",
+        ),
+        (
+            SERVICE.replace(
+                "{name: orders_customer_id_status_idx, columns: [customer_id, status]}",
+                "{name: orders_customer_id_status_idx, columns: [customer_id, status], "
+                "ops: {status: enum_ops}}",  # the default class: the same index
+            ),
+            PRISMA.replace(
+                "@@index([customerId, status])",
+                '@@index([customerId, status(ops: raw("text_pattern_ops"))])',
+            ),
+            "text_pattern_ops",
+        ),
+    ],
+    ids=["sort-order", "type", "operator-class"],
+)
+def test_an_index_key_that_differs_is_d711(tmp_path, service, prisma, what):
+    _, found = compare(tmp_path, prisma, service)
+    assert [(c, t) for c, t, _ in found] == [("D711", "shop.orders.orders_customer_id_status_idx")]
+    assert what in found[0][2]
+
+
+def test_a_primary_key_in_another_order_is_d708(tmp_path):
+    service = SERVICE.replace(
+        "  - name: notes\n    model: Note\n",
+        "  - name: notes\n    model: Note\n    primary_key: [id, body]\n",
+    ).replace("{name: body, type: text}", "{name: body, type: text, primary_key: true}")
+    agreeing = PRISMA.replace(
+        "id   Int    @id @default(autoincrement())", "id   Int    @default(autoincrement())"
+    ).replace('  @@map("notes")', '  @@id([id, body])\n  @@map("notes")')
+    assert compare(tmp_path / "a", agreeing, service)[1] == []
+    disagreeing = agreeing.replace("@@id([id, body])", "@@id([body, id])")
+    live, found = compare(tmp_path / "b", disagreeing, service)
+    assert [(c, t) for c, t, _ in found] == [("D708", "shop.notes")]
+    assert "(id, body) in the registry but (body, id) in the Prisma schema" in found[0][2]
+    line = disagreeing.splitlines().index("  @@id([body, id])") + 1
+    assert live.location("notes.notes_pkey") == ("packages/shop/prisma/schema.prisma", line)

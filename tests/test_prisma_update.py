@@ -3,6 +3,7 @@ every comment, every hand-written field and its key order; no change, no write."
 
 from __future__ import annotations
 
+import copy
 import os
 from pathlib import Path
 
@@ -62,6 +63,7 @@ tables:
 
   - name: orders
     model: Order
+    estimated_rows: 2000000  # a year of orders
     columns:
       - {name: id, type: uuid, primary_key: true, default: uuid()}
       - {name: customer_id, type: uuid, references: customers.id}
@@ -76,6 +78,10 @@ tables:
       - name: idx_orders_customer_id_status
         columns: [customer_id, status]
         description: A customer's orders by status.
+    queries:
+      - name: by_customer  # the order list
+        description: A customer's orders, newest first.
+        where: [customer_id]
 
   - name: coupons
     model: Coupon
@@ -229,6 +235,8 @@ def test_update_follows_the_schema_and_keeps_the_hand_written_file(repo: Path):
     data, before = yaml.safe_load(text), yaml.safe_load(SERVICE)
     for key in ("title", "owner", "description", "events", "migrations", "prisma_schema"):
         assert data[key] == before[key]
+    for key in ("estimated_rows", "queries"):
+        assert data["tables"][1][key] == before["tables"][1][key]
     customers = {c["name"]: c for c in data["tables"][0]["columns"]}
     old_customers = {c["name"]: c for c in before["tables"][0]["columns"]}
     for name in ("user_id", "email"):
@@ -308,3 +316,102 @@ def test_the_written_file_keeps_its_permissions(repo: Path):
     assert update()[0] == 0
     assert service.stat().st_mode & 0o777 == 0o640
     assert [p.name for p in service.parent.iterdir()] == ["shop.yaml"]  # no temporary left
+
+
+def test_a_table_mapped_to_a_new_name_is_renamed_in_place(repo: Path):
+    schema = repo / "packages" / "shop" / "prisma" / "schema.prisma"
+    schema.write_text(PRISMA.replace('@@map("customers")', '@@map("clients")'), "utf-8")
+    code, out, _ = update()
+    assert code == 0
+    assert out.splitlines()[1:] == [
+        "  renamed table customers -> clients",
+        "  changed column orders.customer_id: references customers.id -> clients.id",
+    ]
+    text = (repo / "registry" / "services" / "shop.yaml").read_text(encoding="utf-8")
+    assert text == SERVICE.replace("  - name: customers\n", "  - name: clients\n").replace(
+        "references: customers.id", "references: clients.id"
+    )
+
+
+def test_sort_order_and_operator_classes_follow_the_schema(repo: Path):
+    schema = repo / "packages" / "shop" / "prisma" / "schema.prisma"
+    schema.write_text(
+        PRISMA.replace(
+            "@@index([customerId, status], ",
+            '@@index([customerId(sort: Desc), status(ops: raw("enum_ops"))], ',
+        ),
+        "utf-8",
+    )
+    code, out, _ = update()
+    assert code == 0
+    assert out.splitlines()[1:] == [
+        "  changed index orders.idx_orders_customer_id_status: ops none -> {status: enum_ops}",
+        "  changed index orders.idx_orders_customer_id_status: order none -> {customer_id: desc}",
+    ]
+    text = (repo / "registry" / "services" / "shop.yaml").read_text(encoding="utf-8")
+    assert (  # before the description, where the registry writes them
+        "        columns: [customer_id, status]\n"
+        "        ops: {status: enum_ops}\n"
+        "        order: {customer_id: desc}\n"
+        "        description: A customer's orders by status.\n"
+    ) in text
+    assert drift_codes() == []
+    assert update()[1].endswith("nothing changed\n")
+
+
+def _stale(data: dict) -> dict:
+    """The imported data as an out-of-date registry holds it: a table, every third column
+    (but keys), every other index and each enum's last value missing; text is varchar(10)."""
+    old = copy.deepcopy(data)
+    if len(old["tables"]) > 1:
+        old["tables"].pop()
+    for table in old["tables"]:
+        table["columns"] = [
+            c for i, c in enumerate(table["columns"]) if i % 3 != 2 or c.get("primary_key")
+        ]
+        table.pop("primary_key", None)
+        if table.get("indexes"):
+            table["indexes"] = table["indexes"][::2]
+        for column in table["columns"]:
+            if column["type"] == "text":
+                column["type"] = "varchar(10)"
+    for enum in old.get("enums", []):
+        enum["values"] = enum["values"][:-1] or enum["values"]
+    return old
+
+
+def test_an_out_of_date_corpus_registry_agrees_after_one_update(tmp_path):
+    """For the corpus units of up to 60 tables (the larger ones take seconds each: see
+    benchmarks/bench_prisma_update.py): update a stale registry, then it agrees with the
+    schema, and a second update changes nothing."""
+    from orion_registry.engine import run
+    from orion_registry.loader import load_registry
+    from orion_registry.prisma.importer import import_schema
+    from orion_registry.prisma.live import live_schema
+    from orion_registry.prisma.parser import parse_files
+    from orion_registry.prisma.writer import service_yaml
+    from orion_registry.rules.context import Inputs
+
+    from .test_prisma_corpus import IDS, UNITS
+
+    if not UNITS:
+        pytest.skip("../shared/corpus is not there")
+    failures, updated = {}, 0
+    for i, (unit, unit_id) in enumerate(zip(UNITS, IDS, strict=True)):
+        schema = parse_files(unit)
+        data, _ = import_schema(schema, "corpus", "orion_corpus")
+        if len(data["tables"]) > 60:
+            continue
+        text, changes = update_text(service_yaml(_stale(data), ["stale"]), data)
+        root = tmp_path / f"u{i:02d}"
+        (root / "services").mkdir(parents=True)
+        (root / "services" / "corpus.yaml").write_text(text, encoding="utf-8")
+        registry = load_registry(root)
+        inputs = Inputs(live={"corpus": live_schema(schema)})
+        found = registry.findings or run(registry, inputs, scope=lambda r: "live" in r.needs)
+        again = update_text(text, data)
+        if found or again != (text, []) or not changes:
+            failures[unit_id] = ([(f.rule, f.message) for f in found][:3], again[1][:3])
+        updated += 1
+    assert failures == {}
+    assert updated >= 25

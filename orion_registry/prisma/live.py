@@ -3,7 +3,7 @@
 The schema is imported as `import prisma` imports it, then read as PostgreSQL would read
 the DDL of `export sql` for that import (the same canonical types, defaults, keys and
 foreign keys), so a registry imported from a schema agrees with it. What only the Prisma
-schema knows is used where it is the truth: index and key names, the primary key's order.
+schema knows is used where it is the truth: the names of keys and indexes.
 Every object has the line of its declaration, in the file that declares it.
 """
 
@@ -14,10 +14,17 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from ..models import Service, Table
+from ..models import Index, Service, Table
 from ..sql.ddl import foreign_key
 from ..sql.live import LiveColumn, LiveForeignKey, LiveIndex, LiveSchema, LiveTable
-from ..sql.normal import column_type, enum_types, predicate, registry_default, unique_columns
+from ..sql.normal import (
+    column_type,
+    enum_types,
+    is_default_operator_class,
+    predicate,
+    registry_default,
+    unique_columns,
+)
 from .ast import Attribute, Block, Schema
 from .importer import Importer, default_name, field_names, index_name
 from .parser import PrismaSyntaxError, parse_files, schema_sources
@@ -57,7 +64,7 @@ def live_schema(schema: Schema) -> PrismaLiveSchema:
     enums = enum_types(service)
     for table in service.tables:
         model = blocks[table.name]
-        live.tables[table.name] = _table(table, enums, keys)
+        live.tables[table.name] = _table(table, enums, keys, _primary_name(table.name, model.block))
         _place(live, table.name, model.block, model.block.pos[0])
         fields = {
             model.columns[f.name]: f
@@ -67,7 +74,6 @@ def live_schema(schema: Schema) -> PrismaLiveSchema:
         for name, f in fields.items():
             if name in live.tables[table.name].columns:
                 _place(live, f"{table.name}.{name}", model.block, f.pos[0])
-        _primary_order(live.tables[table.name], table.name, model.block, model.columns)
         _index_lines(live, table.name, model.block, model.columns, fields)
     for enum in service.enums:
         name = enum.db_name or enum.name
@@ -77,7 +83,9 @@ def live_schema(schema: Schema) -> PrismaLiveSchema:
     return live
 
 
-def _table(table: Table, enums: dict[str, str], keys: dict[str, set[str]]) -> LiveTable:
+def _table(
+    table: Table, enums: dict[str, str], keys: dict[str, set[str]], primary_name: str
+) -> LiveTable:
     live = LiveTable(table.name)
     for col in table.columns:
         type_name, is_enum = column_type(col.type, enums)
@@ -85,26 +93,15 @@ def _table(table: Table, enums: dict[str, str], keys: dict[str, set[str]]) -> Li
         live.columns[col.name] = LiveColumn(
             col.name, type_name, is_enum, nullable, registry_default(col)
         )
-    primary = tuple(table.key_columns())
+    primary = tuple(table.key_columns())  # in key order (`@@id([b, a])`)
     if primary:
-        name = f"{table.name}_pkey"
-        live.indexes[name] = LiveIndex(name, primary, True, True, "btree", None)
+        live.indexes[primary_name] = LiveIndex(primary_name, primary, True, True, "btree", None)
     for col in table.columns:
         if col.unique and primary != (col.name,):
             name = default_name(table.name, [col.name], "_key")
             live.indexes[name] = LiveIndex(name, (col.name,), True, False, "btree", None)
     for ix in table.indexes:
-        method = (ix.type or "btree").lower()
-        live.indexes[ix.name] = LiveIndex(
-            ix.name,
-            tuple(ix.columns),
-            ix.unique,
-            False,
-            method,
-            predicate(ix.where),
-            tuple(ix.ops.get(c) for c in ix.columns),
-            tuple(ix.order.get(c) == "desc" for c in ix.columns),
-        )
+        live.indexes[ix.name] = _index(ix)
     for col in table.columns:
         fk = foreign_key(table, col, keys)
         if fk is not None and fk.ref_column in keys[fk.ref_table]:
@@ -112,6 +109,30 @@ def _table(table: Table, enums: dict[str, str], keys: dict[str, set[str]]) -> Li
                 LiveForeignKey(fk.name, (fk.column,), "public", fk.ref_table, (fk.ref_column,))
             )
     return live
+
+
+def _index(ix: Index) -> LiveIndex:
+    """An index as PostgreSQL reports it: a default operator class is no operator class."""
+    method = (ix.type or "btree").lower()
+    ops = [ix.ops.get(c) for c in ix.columns]
+    return LiveIndex(
+        ix.name,
+        tuple(ix.columns),
+        ix.unique,
+        False,
+        method,
+        predicate(ix.where),
+        tuple(None if o is None or is_default_operator_class(method, o) else o for o in ops),
+        tuple(ix.order.get(c) == "desc" for c in ix.columns),
+    )
+
+
+def _primary_name(table: str, block: Block) -> str:
+    """The primary key's name: `@@id(map: ...)` / `@id(map: ...)`, else `<table>_pkey`."""
+    attribute = block.attribute("id") or next(
+        (f.attribute("id") for f in block.members if f.attribute("id")), None
+    )
+    return index_name(table, attribute, []) if attribute else f"{table}_pkey"
 
 
 def _place(live: PrismaLiveSchema, key: str, block: Block, line: int) -> None:
@@ -139,19 +160,3 @@ def _index_lines(
     for name in list(live.tables[table].indexes):
         if f"{table}.{name}" not in live.lines:
             _place(live, f"{table}.{name}", block, block.pos[0])
-
-
-def _primary_order(live: LiveTable, table: str, block: Block, columns: dict[str, str]) -> None:
-    """`@@id([b, a])` keys in its own order (the import lists key columns in table order);
-    a custom `map:` name is the key's name."""
-    attribute = block.attribute("id") or next(
-        (f.attribute("id") for f in block.members if f.attribute("id")), None
-    )
-    primary = next((ix for ix in live.indexes.values() if ix.primary), None)
-    if attribute is None or primary is None:
-        return
-    order = _mapped(attribute, columns) if attribute in block.attributes else primary.columns
-    name = index_name(table, attribute, list(order))
-    if set(order) == set(primary.columns):
-        del live.indexes[primary.name]
-        live.indexes[name] = LiveIndex(name, tuple(order), True, True, "btree", None)

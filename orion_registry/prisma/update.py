@@ -13,6 +13,8 @@ rewritten. Each change is reported as one line.
 from __future__ import annotations
 
 import io
+import itertools
+import re
 from collections.abc import Callable
 
 from ruamel.yaml import YAML
@@ -21,13 +23,13 @@ from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 
 from ..models import Column
+from ..source import SourceError, parse
 from ..sql.normal import column_type, registry_default
 from .importer import COLUMN_KEY_ORDER
 from .writer import FLOW_WIDTH
 
-# Layouts tried in turn (mapping indent, sequence indent, dash offset): the first that
-# gives the file back byte for byte is the file's own.
-LAYOUTS = ((2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 6, 4), (4, 4, 0), (3, 5, 2))
+_ENTRY = re.compile(r"^( *)- ", re.MULTILINE)  # a block sequence entry
+_KEY = re.compile(r"^( *)[^\s#-][^:#]*:\s*(#.*)?$")  # a key that opens a block
 COLUMN_KEYS = ("type", "primary_key", "nullable", "unique", "default", "updated_at")
 INDEX_KEYS = ("columns", "unique", "type")
 
@@ -51,25 +53,58 @@ def _dump(yaml: YAML, document: object) -> str:
     return out.getvalue()
 
 
+def _layout(text: str) -> tuple[int, int, int]:
+    """(mapping indent, sequence indent, dash offset) as the file writes them, read from its
+    first nested mapping and its first block sequence (2, 2, 0 when it has none)."""
+    lines = text.splitlines()
+    mapping, offset = 0, None
+    for above, line in itertools.pairwise(lines):
+        opener = _KEY.match(above)
+        if opener is None or not line.strip() or line.lstrip().startswith("#"):
+            continue
+        depth = len(line) - len(line.lstrip(" ")) - len(opener[1])
+        entry = _ENTRY.match(line)
+        if entry is not None and offset is None:
+            offset = len(entry[1]) - len(opener[1])
+        elif entry is None and depth > 0 and not mapping:
+            mapping = depth
+        if mapping and offset is not None:
+            break
+    mapping, offset = mapping or 2, offset or 0
+    return mapping, offset + 2, offset
+
+
 def _load(text: str) -> tuple[YAML, CommentedMap]:
-    """The document and the layout that writes it back unchanged (else the first one)."""
-    for layout in LAYOUTS:
-        yaml = _yaml(layout)
-        try:
-            document = yaml.load(text)
-        except Exception as exc:  # ruamel raises several unrelated error classes
-            raise UpdateError(f"not YAML that can be edited: {exc}") from None
-        if not isinstance(document, CommentedMap):
-            raise UpdateError("the top level is not a mapping")
-        if _dump(yaml, document) == text:
-            return yaml, document
-    return _yaml(LAYOUTS[0]), _yaml(LAYOUTS[0]).load(text)
+    """The document, and a YAML that writes it in the file's own layout."""
+    yaml = _yaml(_layout(text))
+    try:
+        document = yaml.load(text)
+    except Exception as exc:  # ruamel raises several unrelated error classes
+        raise UpdateError(f"not YAML that can be edited: {exc}") from None
+    if not isinstance(document, CommentedMap):
+        raise UpdateError("the top level is not a mapping")
+    return yaml, document
 
 
 def update_text(text: str, imported: dict) -> tuple[str, list[str]]:
     """The file's text refreshed from the imported service data, and what changed (none:
-    the text is returned as it was)."""
+    the text is returned as it was). A first pass on plain data (the fast loader) finds
+    a file that is up to date without the slower round-trip parser."""
+    try:
+        plain = parse(text).data
+    except SourceError:
+        plain = None
+    if isinstance(plain, dict) and not _merge(plain, imported):
+        return text, []
     yaml, document = _load(text)
+    changes = _merge(document, imported)
+    if not changes:
+        return text, []
+    return _dump(yaml, document), changes
+
+
+def _merge(document: dict, imported: dict) -> list[str]:
+    """Refresh `document` (round-trip or plain data) in place; the changes made."""
     changes: list[str] = []
     enums: dict[str, str] = {}  # enum name or db_name -> the Postgres type (as normal.py)
     for enum in imported.get("enums", []):
@@ -79,9 +114,7 @@ def update_text(text: str, imported: dict) -> tuple[str, list[str]]:
     merge_table = _table_merger(enums)
     _merge_list(document, "enums", imported.get("enums", []), "enum", _merge_enum, changes)
     _merge_list(document, "tables", imported.get("tables", []), "table", merge_table, changes)
-    if not changes:
-        return text, []
-    return _dump(yaml, document), changes
+    return changes
 
 
 # --- lists of named objects ---------------------------------------------------------------
@@ -99,6 +132,8 @@ def _merge_list(
         current = CommentedSeq()
         _insert_key(parent, key, current)
     prefix = f"{parent['name']}." if kind in ("column", "index") else ""
+    if kind == "table":
+        _follow_renames(current, wanted, changes)
     names = [item.get("name") if isinstance(item, dict) else None for item in current]
     wanted_names = {item["name"] for item in wanted}
     for i in reversed(range(len(current))):
@@ -137,6 +172,21 @@ def _merge_list(
             _put_tail(parent, tail)
 
 
+def _follow_renames(current: CommentedSeq, wanted: list[dict], changes: list[str]) -> None:
+    """A table whose Prisma model now maps to another name (`@@map`) is renamed in place,
+    so what the registry wrote about it stays."""
+    wanted_names = {item["name"] for item in wanted}
+    names = {item.get("name") for item in current if isinstance(item, dict)}
+    by_model = {item.get("model"): item["name"] for item in wanted if item["name"] not in names}
+    for item in current:
+        if not isinstance(item, dict) or item.get("name") in wanted_names:
+            continue
+        new_name = by_model.pop(item.get("model"), None)
+        if new_name is not None:
+            changes.append(f"renamed table {item['name']} -> {new_name}")
+            item["name"] = new_name
+
+
 def _merge_enum(enum: CommentedMap, new: dict, name: str, changes: list[str]) -> None:
     _set(enum, "db_name", new.get("db_name"), f"enum {name}", changes)
     if list(enum.get("values") or []) != new["values"]:
@@ -152,8 +202,21 @@ def _table_merger(enums: dict[str, str]) -> Merge:
         _set(table, "model", new.get("model"), f"table {name}", changes)
         _merge_list(table, "columns", new["columns"], "column", merge_column, changes)
         _merge_list(table, "indexes", new.get("indexes", []), "index", _merge_index, changes)
+        key = new.get("primary_key") or [c["name"] for c in new["columns"] if c.get("primary_key")]
+        if _key_order(table) != key:  # a composite key in another order than the columns
+            value = _flow_list(key) if len(key) > 1 else None
+            _set(table, "primary_key", value, f"table {name}", changes, force=True)
 
     return merge
+
+
+def _key_order(table: CommentedMap) -> list[str]:
+    """The registry's primary key in key order (as `Table.key_columns`)."""
+    listed = table.get("primary_key")
+    if isinstance(listed, list) and listed:
+        return list(listed)
+    columns = table.get("columns") or []
+    return [c.get("name") for c in columns if isinstance(c, dict) and c.get("primary_key")]
 
 
 def _column_merger(enums: dict[str, str]) -> Merge:
@@ -230,6 +293,10 @@ def _merge_index(index: CommentedMap, new: dict, name: str, changes: list[str]) 
         _set(index, "unique", new.get("unique"), what, changes, force=True)
     if str(index.get("type") or "btree").lower() != str(new.get("type") or "btree").lower():
         _set(index, "type", new.get("type"), what, changes, force=True)
+    for key in ("ops", "order"):  # column -> operator class / sort order
+        wanted = new.get(key) or {}
+        if dict(index.get(key) or {}) != wanted:
+            _set(index, key, _flow_map(wanted) if wanted else None, what, changes, force=True)
 
 
 # --- single values --------------------------------------------------------------------
@@ -257,6 +324,8 @@ def _replace(item: CommentedMap, key: str, value: object) -> None:
     """A new value for `key`; a comment at the end of its line moves right if it must, to
     stay two spaces clear of the value."""
     item[key] = value
+    if not isinstance(item, CommentedMap):
+        return  # plain data (the first pass): no comments
     entry = item.ca.items.get(key)
     token = entry[2] if entry and len(entry) > 2 else None
     if token is None or not token.value.lstrip(" ").startswith("#"):
@@ -270,11 +339,30 @@ def _replace(item: CommentedMap, key: str, value: object) -> None:
         entry[2] = CommentToken(token.value, CommentMark(end + 2), None)
 
 
+TOP_ORDER = ("service", "database", "enums", "tables", "events", "migrations")
+TABLE_ORDER = ("name", "model", "description", "primary_key", "columns", "indexes")
+INDEX_ORDER = ("name", "columns", "unique", "type", "where", "ops", "order", "description")
+ENUM_ORDER = ("name", "db_name", "description", "values")
+
+
+def _key_order_of(item: CommentedMap, key: str) -> tuple[str, ...]:
+    """The usual key order of the kind of object `item` is."""
+    if key in ("enums", "tables") or "service" in item:
+        return TOP_ORDER
+    columns = item.get("columns")
+    if isinstance(columns, list) and (not columns or isinstance(columns[0], dict)):
+        return TABLE_ORDER
+    if columns is not None:
+        return INDEX_ORDER
+    return ENUM_ORDER if "values" in item else COLUMN_KEY_ORDER
+
+
 def _insert_key(item: CommentedMap, key: str, value: object) -> None:
     """Add `key` where the registry usually has it (after the keys that come before it)."""
-    order = [*COLUMN_KEY_ORDER[:1], "model", *COLUMN_KEY_ORDER[1:], "db_name", "values", "columns"]
-    if key in ("enums", "tables"):
-        order = ["service", "database", "enums", "tables", "events", "migrations"]
+    if not isinstance(item, CommentedMap):
+        item[key] = value  # plain data (the first pass): the order does not matter
+        return
+    order = _key_order_of(item, key)
     rank = order.index(key) if key in order else len(order)
     position = 0
     for i, existing in enumerate(item):
@@ -284,11 +372,19 @@ def _insert_key(item: CommentedMap, key: str, value: object) -> None:
 
 
 def _shown(value: object) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
     if isinstance(value, list):
         return "[" + ", ".join(str(v) for v in value) + "]"
     if isinstance(value, bool):
         return "true" if value else "false"
     return "none" if value is None else str(value)
+
+
+def _flow_map(values: dict) -> CommentedMap:
+    mapping = CommentedMap(values)
+    mapping.fa.set_flow_style()
+    return mapping
 
 
 def _flow_list(values: list) -> CommentedSeq:
@@ -305,6 +401,8 @@ def _new(item: dict, compact: bool) -> CommentedMap:
             out[key] = CommentedSeq(_new(v, compact=True) for v in value)
         elif isinstance(value, list):
             out[key] = _flow_list(value)
+        elif isinstance(value, dict):
+            out[key] = _flow_map(value)
         else:
             out[key] = value
     if compact and _width(item) <= FLOW_WIDTH:
