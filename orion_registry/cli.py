@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from . import __version__
 from .commands import COMMANDS
-from .commands.common import UsageError
+from .commands.common import UsageError, resolve_registry
 from .loader import RegistryNotFound
 
 
@@ -31,6 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        resolve_registry(args)
         return args.run(args)
     except (RegistryNotFound, UsageError) as exc:
         print(f"orion-registry: error: {exc}", file=sys.stderr)

@@ -18,12 +18,14 @@ from pydantic import TypeAdapter, ValidationError
 
 from .findings import LOAD_LAYOUT, LOAD_SCHEMA, LOAD_YAML, Finding
 from .models import Service, Settings
+from .paths import is_inside, repository_root, unreadable_reason
 from .source import SourceError, SourceMap, decode, load_file, parse
 
 DEFAULT_REGISTRY = "registry"  # the registry directory when none is named
 SETTINGS_FILE = "orion.yaml"
 SERVICES_DIR = "services"
 SERVICE_SUFFIXES = (".yaml", ".yml")
+PATH_KEYS = ("migrations_dir",)  # keys of a service naming a path relative to its file
 _ADAPTERS: dict[type, TypeAdapter] = {
     Service: TypeAdapter(Service),
     Settings: TypeAdapter(Settings),
@@ -69,10 +71,16 @@ def display_path(root: Path, *parts: str) -> str:
 
 
 def service_files(root: Path) -> list[Path]:
+    """Every entry of services/ named like a service file except folders: links, FIFOs and
+    devices too, so that loading reports them instead of skipping them silently."""
     folder = root / SERVICES_DIR
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.suffix in SERVICE_SUFFIXES and p.is_file())
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.suffix in SERVICE_SUFFIXES and (p.is_symlink() or not p.is_dir())
+    )
 
 
 def _nested_service_files(root: Path) -> Iterator[Finding]:
@@ -108,12 +116,17 @@ def paused_gc() -> Iterator[None]:
 def load_registry(root: Path | str) -> Registry:
     """Load `root` (a registry directory); problems become findings, never exceptions."""
     root = Path(root)
-    if not root.is_dir():
-        raise RegistryNotFound(f"registry directory '{root.as_posix()}' does not exist")
+    try:
+        if not root.is_dir():
+            raise RegistryNotFound(f"registry directory '{root.as_posix()}' does not exist")
+        files = service_files(root)
+    except OSError as exc:
+        raise RegistryNotFound(
+            f"cannot read the registry directory '{root.as_posix()}': {exc.strerror}"
+        ) from None
     findings: list[Finding] = []
     settings = load_settings(root, findings)
     registry = Registry(root=root, settings=settings, findings=findings)
-    files = service_files(root)
     if not files:
         findings.append(
             Finding(
@@ -172,7 +185,23 @@ def load_service_file(
             )
         )
         return None
+    if raw is None:
+        findings.extend(_paths_outside(path, service, source, shown))
     return ServiceDoc(stem, shown, path, service, source)
+
+
+def _paths_outside(path: Path, service: Service, source: SourceMap, shown: str) -> list[Finding]:
+    """A folder or file the service names (`PATH_KEYS`) must stay inside the repository."""
+    repository = repository_root(path.parent.parent)
+    found = []
+    for key in PATH_KEYS:
+        value = getattr(service, key, None)
+        if value and not is_inside(path.parent / value, repository):
+            message = f"{key} '{value}' leads outside the repository: not read"
+            found.append(
+                Finding(shown, *source.locate((key,)), LOAD_LAYOUT, message, service.service)
+            )
+    return found
 
 
 def load_settings(root: Path, findings: list[Finding] | None = None) -> SettingsDoc:
@@ -181,7 +210,7 @@ def load_settings(root: Path, findings: list[Finding] | None = None) -> Settings
     findings = [] if findings is None else findings
     path = root / SETTINGS_FILE
     shown = display_path(root, SETTINGS_FILE)
-    if path.is_file():
+    if path.is_symlink() or path.exists():
         loaded = _load_document(path, shown, "orion", Settings, findings)
         if loaded is not None:
             return SettingsDoc(shown, *loaded)
@@ -196,6 +225,10 @@ def _load_document(
     findings: list[Finding],
     raw: bytes | None = None,
 ) -> tuple[Any, SourceMap] | None:
+    refused = None if raw is not None else _refusal(path, model)
+    if refused:
+        findings.append(Finding(shown, 1, 1, LOAD_YAML, f"not read: the file {refused}", target))
+        return None
     try:
         document = load_file(path) if raw is None else parse(decode(raw))
     except SourceError as exc:
@@ -225,6 +258,12 @@ def _load_document(
             validation_findings(exc, document.data, document.source_map, shown, target, model)
         )
         return None
+
+
+def _refusal(path: Path, model: type) -> str | None:
+    """Why a registry file must not be read (outside the repository, not a regular file)."""
+    registry = path.parent if model is Settings else path.parent.parent
+    return unreadable_reason(path, repository_root(registry))
 
 
 def validation_findings(

@@ -44,21 +44,32 @@ def default_registry(start: Path | None = None) -> str:
     path relative to the working directory (so findings read `../registry/...`)."""
     here = Path.cwd() if start is None else start
     for folder in (here, *here.parents):
-        if (folder / DEFAULT_REGISTRY / SERVICES_DIR).is_dir():
+        try:
+            if (folder / DEFAULT_REGISTRY / SERVICES_DIR).is_dir():
+                return os.path.relpath(folder / DEFAULT_REGISTRY, here)
+            if (folder / ".git").exists():
+                break
+        except OSError:  # an unreadable folder: loading it says so, with exit 2
             return os.path.relpath(folder / DEFAULT_REGISTRY, here)
-        if (folder / ".git").exists():
-            break
     return DEFAULT_REGISTRY
 
 
 def add_registry_argument(parser: argparse.ArgumentParser) -> None:
+    """`--registry DIR`; when absent, `resolve_registry` finds the default after parsing
+    (never while the parser is built: `--version` or `rules` must not touch the disk)."""
     parser.add_argument(
         "--registry",
-        default=default_registry(),
+        default=None,
         metavar="DIR",
         help="registry directory (default: registry/ here or in the nearest parent "
-        "folder up to the repository top: %(default)s)",
+        "folder up to the repository top)",
     )
+
+
+def resolve_registry(args: argparse.Namespace) -> None:
+    """Fill in the default `--registry` of a command that has one and was given none."""
+    if "registry" in vars(args) and args.registry is None:
+        args.registry = default_registry()
 
 
 def add_service_argument(parser: argparse.ArgumentParser, what: str) -> None:

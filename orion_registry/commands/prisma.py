@@ -15,13 +15,15 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from ..loader import SERVICE_SUFFIXES, SERVICES_DIR, load_settings, service_files
+from ..loader import SERVICE_SUFFIXES, SERVICES_DIR, SETTINGS_FILE, load_settings, service_files
 from ..models import Service
 from ..models.service import SERVICE_NAME_PATTERN
+from ..paths import OutsideRepository, is_inside, repository_root, unreadable_reason, write_atomic
 from ..prisma.exporter import export_service
 from ..prisma.importer import import_schema
 from ..prisma.parser import SUFFIX, PrismaSyntaxError, parse_files, schema_files
 from ..prisma.writer import service_yaml
+from ..source import MAX_BYTES
 from .common import UsageError, add_registry_argument, add_service_argument, load_service
 
 MODELINE = "yaml-language-server: $schema="
@@ -52,6 +54,7 @@ def run_import(args: argparse.Namespace) -> int:
         raise UsageError(f"service name '{name}' must match {SERVICE_NAME_PATTERN}")
     root = Path(args.registry)
     services = root / SERVICES_DIR
+    _check_layout(root)
     existing = [
         services / f"{name}{s}" for s in SERVICE_SUFFIXES if (services / f"{name}{s}").exists()
     ]
@@ -80,11 +83,38 @@ def run_import(args: argparse.Namespace) -> int:
         *_modeline(services),
         f"Imported from {', '.join(schema.files)} by `orion-registry import prisma`.",
     ]
-    services.mkdir(parents=True, exist_ok=True)
-    target.write_text(service_yaml(data, header), encoding="utf-8")
+    text = service_yaml(data, header)
+    if len(text.encode("utf-8")) > MAX_BYTES:
+        raise UsageError(
+            f"the imported service is {len(text.encode('utf-8')):,} bytes, over the "
+            f"registry's limit of {MAX_BYTES:,} per file: not written"
+        )
+    try:
+        services.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, text, repository_root(root))
+    except OutsideRepository as exc:
+        raise UsageError(f"not written: {exc}") from None
     tables, enums = len(data["tables"]), len(data.get("enums", []))
     print(f"wrote {target.as_posix()}: {tables} tables, {enums} enums, {len(notes)} warnings")
     return 0
+
+
+def _check_layout(root: Path) -> None:
+    """Refuse a registry that `check` would refuse once the file is written: `--registry`
+    naming the services/ folder itself, or a services/ that is not a folder."""
+    if root.name == SERVICES_DIR and (
+        (root.parent / SETTINGS_FILE).exists() or any(root.glob("*.y*ml"))
+    ):
+        raise UsageError(
+            f"'{root.as_posix()}' is the services folder of the registry "
+            f"'{root.parent.as_posix()}': pass --registry {root.parent.as_posix()}"
+        )
+    repository = repository_root(root)
+    for folder in (root, root / SERVICES_DIR):
+        if (folder.exists() or folder.is_symlink()) and not (
+            folder.is_dir() and is_inside(folder, repository)
+        ):
+            raise UsageError(f"'{folder.as_posix()}' is not a folder inside the repository")
 
 
 def _schema_files(arguments: list[str]) -> tuple[list[Path], dict[Path, str]]:
@@ -98,6 +128,8 @@ def _schema_files(arguments: list[str]) -> tuple[list[Path], dict[Path, str]]:
         if path.is_dir() and not found:
             raise UsageError(f"{argument}: no {SUFFIX} files in this folder")
         for file in found:
+            if not file.is_file():
+                raise UsageError(f"{file.as_posix()}: not a regular file")
             if file not in shown:
                 files.append(file)
                 shown[file] = (
@@ -109,7 +141,10 @@ def _schema_files(arguments: list[str]) -> tuple[list[Path], dict[Path, str]]:
 def _modeline(services: Path) -> list[str]:
     """The editor's schema line: the one the registry's files already use; else a relative
     path to the project's JSON Schema when the registry is inside this project; else none."""
+    repository = repository_root(services.parent)
     for path in service_files(services.parent):
+        if unreadable_reason(path, repository):
+            continue
         first = path.read_text(encoding="utf-8").split("\n", 1)[0]
         if first.startswith(f"# {MODELINE}"):
             return [first[2:]]
