@@ -20,6 +20,7 @@ from ..loader import (
     load_registry,
 )
 from ..reporters import REPORTERS, sarif
+from ..reporters.escape import inert
 from ..rules import RULES
 
 
@@ -85,7 +86,7 @@ def add_format_argument(parser: argparse.ArgumentParser, formats: Iterable[str])
 def print_problems(findings: Iterable[Finding]) -> None:
     """Load problems on stderr, one `file:line:col: CODE message` line each."""
     for f in findings:
-        print(f"{f.file}:{f.line}:{f.column}: {f.rule} {f.message}", file=sys.stderr)
+        print(inert(f"{f.file}:{f.line}:{f.column}: {f.rule} {f.message}"), file=sys.stderr)
 
 
 def load_service(registry_dir: str, name: str) -> tuple[Registry, ServiceDoc]:

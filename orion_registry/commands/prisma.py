@@ -23,6 +23,7 @@ from ..prisma.exporter import export_service
 from ..prisma.importer import import_schema
 from ..prisma.parser import SUFFIX, PrismaSyntaxError, parse_files, schema_files
 from ..prisma.writer import service_yaml
+from ..reporters.escape import inert
 from ..source import MAX_BYTES
 from .common import UsageError, add_registry_argument, add_service_argument, load_service
 
@@ -66,7 +67,7 @@ def run_import(args: argparse.Namespace) -> int:
         prefix = load_settings(root).model.database_prefix
         data, notes = import_schema(schema, name, f"{prefix}{name}")
     except PrismaSyntaxError as exc:
-        print(exc, file=sys.stderr)
+        print(inert(exc), file=sys.stderr)
         return 2
     try:
         TypeAdapter(Service).validate_python(data)
@@ -77,7 +78,7 @@ def run_import(args: argparse.Namespace) -> int:
         )
         return 2
     for note in notes:
-        print(note, file=sys.stderr)
+        print(inert(note), file=sys.stderr)
     target = existing[0] if existing else services / f"{name}.yaml"
     header = [
         *_modeline(services),
@@ -174,6 +175,6 @@ def run_export(args: argparse.Namespace) -> int:
     text, notes = export_service(doc.model, header)
     for note in notes:
         line, column = doc.source.locate(note.path)
-        print(f"{doc.file}:{line}:{column}: warning: {note.message}", file=sys.stderr)
+        print(inert(f"{doc.file}:{line}:{column}: warning: {note.message}"), file=sys.stderr)
     sys.stdout.write(text)
     return 0

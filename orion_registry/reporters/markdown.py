@@ -19,6 +19,7 @@ from ..findings import Finding
 from ..models import Enum, Migration, Table
 from ..render.escape import escape_markdown as esc
 from ..render.guide import code, fence, table
+from .escape import inert
 
 if TYPE_CHECKING:
     from ..diff import Change, DiffResult
@@ -67,7 +68,7 @@ def render(result: DiffResult) -> str:
     for name, changes in by_service.items():
         parts.append(_request(result, name, changes))
     parts.append(_review(result, set(by_service)))
-    return "\n\n".join(parts) + "\n"
+    return inert("\n\n".join(parts), keep="\n") + "\n"
 
 
 # --- the Schema Change Request ---------------------------------------------------------
