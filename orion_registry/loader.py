@@ -18,6 +18,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from .findings import LOAD_LAYOUT, LOAD_SCHEMA, LOAD_YAML, Finding
 from .models import Service, Settings
+from .models.base import WEB_URL_PATTERN
 from .paths import is_inside, repository_root, unreadable_reason
 from .source import SourceError, SourceMap, decode, load_file, parse
 
@@ -304,7 +305,9 @@ def breadcrumb(path: tuple[str | int, ...]) -> str:
 def _describe(errors: list[dict]) -> str:
     """One message for the errors of one value (several when the value is a union)."""
     messages = [
-        f"must match {e['ctx']['pattern']}" if e["type"] == "string_pattern_mismatch" else e["msg"]
+        _PATTERNS.get(e["ctx"]["pattern"], f"must match {e['ctx']['pattern']}")
+        if e["type"] == "string_pattern_mismatch"
+        else e["msg"]
         for e in errors
     ]
     message = "; or ".join(dict.fromkeys(messages))
@@ -315,6 +318,7 @@ def _describe(errors: list[dict]) -> str:
     return f"{message} (got a {type(value).__name__})"
 
 
+_PATTERNS = {WEB_URL_PATTERN: "must be an http:// or https:// URL"}
 _KINDS = {
     list: "a list",
     str: "a string",

@@ -24,3 +24,6 @@ def items(*, description: str = ""):
 
 
 Text = Annotated[str, Field(min_length=1)]
+# A URL a page or report may link to: http(s) only (no `javascript:`, `data:`, `file:`...).
+WEB_URL_PATTERN = r"^https?://[^\s\x00-\x1f\x7f]+$"
+WebUrl = Annotated[str, Field(pattern=WEB_URL_PATTERN)]
