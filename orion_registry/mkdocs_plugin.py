@@ -17,7 +17,7 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
@@ -30,6 +30,7 @@ from .render.escape import escape_markdown
 from .render.index import SiteIndex
 from .render.loaded import loaded
 from .render.pages import STYLESHEET
+from .sitedir import StagedSiteDir
 
 log = get_plugin_logger(__name__)
 MERMAID_VENDOR = "assets/vendor/mermaid.min.js"  # copied by setup from node_modules/mermaid
@@ -54,9 +55,12 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
         self.root = Path(DEFAULT_REGISTRY)
         self.pinned_date = False  # whether SOURCE_DATE_EPOCH is ours (then update it)
         self.nav_mode = "by_owner"
+        self.staged = StagedSiteDir()
+        self.dirty = False
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
+        self.dirty = dirty
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         here = Path(config.config_file_path or ".").resolve().parent
@@ -69,7 +73,20 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
             # fetching it from unpkg: load the vendored copy so diagrams render offline.
             config.extra_javascript.append(c.ExtraScriptValue(MERMAID_VENDOR))
         config.extra_css.append(self.paths.stylesheet)
+        if not self.serving and not self.dirty:  # a failed build keeps the last good site
+            config.site_dir = self.staged.start(config.site_dir)
         return config
+
+    @event_priority(-100)  # after every other plugin wrote its files (search index...)
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.staged.commit() and self.staged.target is not None:
+            config.site_dir = str(self.staged.target)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self.staged.abort()
+
+    def on_shutdown(self) -> None:
+        self.staged.abort()  # a build stopped without an error event (e.g. --strict)
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         registry, index, findings = self.check()

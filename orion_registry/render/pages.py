@@ -88,22 +88,23 @@ class _Renderer:
     def page(self, uri: str, template: str, **context: Any) -> None:
         links = Links(self.paths, self.index, uri, self.owner_ids)
         blocks = HtmlBlocks()
-        markdown = self.env.get_template(template).render(
-            html=blocks,
-            mermaid_html=mermaid_html,
-            column_rows=column_rows,
-            column_table_rows=column_table_rows,
-            kept_fresh=kept_fresh,
-            migration_kind=migration_kind,
-            ln=links,
-            paths=self.paths,
-            index=self.index,
-            registry=self.registry,
-            organization=self.registry.settings.model.organization or "",
-            table_anchor=table_anchor,
-            rule_codes=RULES,
-            **context,
-        )
+        with blocks.active():  # long values become blocks too (escape_markdown)
+            markdown = self.env.get_template(template).render(
+                html=blocks,
+                mermaid_html=mermaid_html,
+                column_rows=column_rows,
+                column_table_rows=column_table_rows,
+                kept_fresh=kept_fresh,
+                migration_kind=migration_kind,
+                ln=links,
+                paths=self.paths,
+                index=self.index,
+                registry=self.registry,
+                organization=self.registry.settings.model.organization or "",
+                table_anchor=table_anchor,
+                rule_codes=RULES,
+                **context,
+            )
         self.site.pages[uri] = GeneratedPage(markdown, blocks.blocks)
 
     def render(self, findings: list[Finding], show_findings: bool) -> Site:
