@@ -31,7 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, "ORION_FUZZ_EXAMPLES": str(args.examples)}
     command = [
         sys.executable, "-m", "pytest", "tests/test_fuzz.py", "-q", "-p", "no:cacheprovider",
-        "--hypothesis-show-statistics", "-n", str(args.workers), *(["-k", args.k] if args.k else []),
+        "--hypothesis-show-statistics", "-n", str(args.workers),
+        *(["-k", args.k] if args.k else []),
     ]  # fmt: skip
     start = time.perf_counter()
     done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, check=False)
