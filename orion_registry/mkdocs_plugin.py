@@ -8,6 +8,7 @@ them on a page instead), and adds the generated pages as virtual files.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
+from mkdocs.utils import CountHandler
 
 from .engine import check_registry
 from .findings import Finding, summarize
@@ -79,6 +81,8 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
 
     @event_priority(-100)  # after every other plugin wrote its files (search index...)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if _strict_warnings():
+            return  # MkDocs aborts right after this event: on_shutdown drops the staging
         if self.staged.commit() and self.staged.target is not None:
             config.site_dir = str(self.staged.target)
 
@@ -203,6 +207,14 @@ def expand_nav(nav: list | None, site: Site, paths: SitePaths, mode: str) -> lis
     if paths.findings in site.pages:
         expanded = [{"Registry findings": paths.findings}, *expanded]
     return expanded
+
+
+def _strict_warnings() -> bool:
+    """Whether MkDocs counted warnings it aborts on (`--strict`) after `on_post_build`."""
+    for handler in logging.getLogger("mkdocs").handlers:
+        if isinstance(handler, CountHandler) and handler.get_counts():
+            return True
+    return False
 
 
 def _shown_path(path: Path) -> Path:

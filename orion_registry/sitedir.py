@@ -7,13 +7,10 @@ error, or a warning under `--strict`) would otherwise leave no site at all.
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 import tempfile
 from pathlib import Path
-
-from mkdocs import utils
 
 
 class StagedSiteDir:
@@ -32,8 +29,8 @@ class StagedSiteDir:
         return str(self.staging)
 
     def commit(self) -> bool:
-        """Swap the finished build in (unless `--strict` is about to abort it); True if done."""
-        if self.staging is None or self.target is None or _strict_warnings():
+        """Swap the finished build in; True when done."""
+        if self.staging is None or self.target is None:
             return False
         old = None
         if self.target.is_dir() and not self.target.is_symlink():
@@ -50,11 +47,3 @@ class StagedSiteDir:
         if self.staging is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
             self.staging = None
-
-
-def _strict_warnings() -> bool:
-    """Whether MkDocs counted warnings it will abort on (`--strict`) after this event."""
-    for handler in logging.getLogger("mkdocs").handlers:
-        if isinstance(handler, utils.CountHandler) and handler.get_counts():
-            return True
-    return False
