@@ -57,7 +57,7 @@ def run(
     ]
     ctx.ran.update(rule.code for rule in rules)
     findings += _run(ctx, config, [r for r in rules if not r.after_waivers])
-    findings = apply_baseline(apply_waivers(sort_findings(findings), ctx), ctx)
+    findings = apply_baseline(apply_waivers(sort_findings(findings), ctx, config), ctx)
     findings += _run(ctx, config, [r for r in rules if r.after_waivers])
     if select:
         findings = [f for f in findings if matches(f.rule, select) or f.rule.startswith("L")]

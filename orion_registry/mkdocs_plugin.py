@@ -8,6 +8,7 @@ them on a page instead), and adds the generated pages as virtual files.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -23,6 +24,7 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils import CountHandler
 from mkdocs.utils.templates import TemplateContext
 
 from .engine import check_registry
@@ -35,6 +37,7 @@ from .render.findings import banner, counted, stale_note, tally
 from .render.index import SiteIndex
 from .render.loaded import loaded
 from .render.pages import STYLESHEET, shown_file, unloadable_page
+from .sitedir import StagedSiteDir
 
 log = get_plugin_logger(__name__)
 MERMAID_VENDOR = "assets/vendor/mermaid.min.js"  # copied by setup from node_modules/mermaid
@@ -62,9 +65,12 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
         # While serving: the last page of each service that loaded, shown (marked stale)
         # when its file stops loading, instead of a 404.
         self.last_good: dict[str, GeneratedPage] = {}
+        self.staged = StagedSiteDir()
+        self.dirty = False
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
+        self.dirty = dirty
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         here = Path(config.config_file_path or ".").resolve().parent
@@ -80,7 +86,22 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
             # fetching it from unpkg: load the vendored copy so diagrams render offline.
             config.extra_javascript.append(c.ExtraScriptValue(MERMAID_VENDOR))
         config.extra_css.append(self.paths.stylesheet)
+        if not self.serving and not self.dirty:  # a failed build keeps the last good site
+            config.site_dir = self.staged.start(config.site_dir)
         return config
+
+    @event_priority(-100)  # after every other plugin wrote its files (search index...)
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if _strict_warnings():
+            return  # MkDocs aborts right after this event: on_shutdown drops the staging
+        if self.staged.commit() and self.staged.target is not None:
+            config.site_dir = str(self.staged.target)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self.staged.abort()
+
+    def on_shutdown(self) -> None:
+        self.staged.abort()  # a build stopped without an error event (e.g. --strict)
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         registry, index, findings = self.check()
@@ -254,6 +275,14 @@ def expand_nav(nav: list | None, site: Site, paths: SitePaths, mode: str) -> lis
     if paths.findings in site.pages:
         expanded = [{"Registry findings": paths.findings}, *expanded]
     return expanded
+
+
+def _strict_warnings() -> bool:
+    """Whether MkDocs counted warnings it aborts on (`--strict`) after `on_post_build`."""
+    for handler in logging.getLogger("mkdocs").handlers:
+        if isinstance(handler, CountHandler) and handler.get_counts():
+            return True
+    return False
 
 
 def _shown_path(path: Path) -> Path:

@@ -1,56 +1,127 @@
-"""Paths a service file names (`prisma_schema`): resolved from the file, kept inside the
-repository (the git work tree, else the registry's parent folder)."""
+"""The repository is the boundary: what the tool reads or writes stays inside it.
+
+The repository is the git work tree holding the registry (the nearest parent with a
+`.git`), or the registry's parent folder when it is not in git. A path from the registry
+(`migrations_dir`, `prisma_schema`, an import or export target) is resolved, symlinks
+included, and must land inside; a file to read must be a regular file (not a FIFO, a
+device or a dangling link). Writes go to a temporary file in the same folder and replace
+the target atomically, never through a symlink.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 
-class PathRefused(ValueError):
-    """A declared path that leaves the repository, is a dangling link, or does not exist."""
+class OutsideRepository(Exception):
+    """A path that leaves the repository, or a file that must not be read or written."""
 
 
-def repository_top(registry_root: Path) -> Path:
-    """The git work tree holding the registry (nearest folder with `.git`), else its parent."""
-    root = registry_root.resolve()
-    for folder in (root, *root.parents):
-        if (folder / ".git").exists():
-            return folder
-    return root.parent
+def repository_root(registry: Path) -> Path:
+    """The git top above `registry` (a registry directory), else its parent folder."""
+    return _repository_root(registry.absolute())
 
 
-def resolve_inside(base: Path, declared: str, top: Path) -> Path:
-    """`declared` (relative to the folder `base`) as a real path inside `top`; PathRefused
-    otherwise. Symbolic links are followed and must end inside `top` too."""
-    top = top.resolve()
-    lexical = Path(os.path.normpath(base.resolve() / declared))
-    if not lexical.is_relative_to(top):
-        raise PathRefused("leaves the repository")
-    if not lexical.exists():
-        if lexical.is_symlink():
-            raise PathRefused("is a symbolic link to nothing")
-        raise PathRefused("no such file or folder")
-    real = lexical.resolve()
-    if not real.is_relative_to(top):
-        raise PathRefused("is a symbolic link that leaves the repository")
-    return real
+@lru_cache(maxsize=256)
+def _repository_root(start: Path) -> Path:
+    for folder in (start, *start.parents):
+        with contextlib.suppress(OSError):
+            if (folder / ".git").exists():
+                return folder.resolve()
+    return start.parent.resolve()
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace `path` with `text` in one step (a temporary file beside it, then os.replace),
-    keeping its permissions; a symbolic link is refused, never written through."""
-    if path.is_symlink():
-        raise PathRefused("is a symbolic link: not rewritten")
-    mode = path.stat().st_mode & 0o777 if path.exists() else None
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def is_inside(path: Path, root: Path) -> bool:
+    """Whether `path`, every symlink followed, lands inside `root`."""
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-        if mode is not None:
-            os.chmod(temporary, mode)
-        os.replace(temporary, path)
+        return path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a symlink loop
+        return False
+
+
+def resolve_inside(base: Path, rel: str | Path, root: Path) -> Path:
+    """`base / rel` resolved; OutsideRepository (saying why, without the path) when it, or
+    a symbolic link on the way, leaves `root`."""
+    target = base / rel
+    if not Path(os.path.normpath(target.absolute())).is_relative_to(root.resolve()):
+        raise OutsideRepository("leaves the repository")
+    if not is_inside(target, root):
+        raise OutsideRepository("is a symbolic link that leaves the repository")
+    return target.resolve()
+
+
+def unreadable_reason(path: Path, root: Path) -> str | None:
+    """Why the file at `path` must not be read (None when it is a regular file inside
+    `root`): a link leaving the repository, a dangling link, a FIFO, a device..."""
+    try:
+        mode = path.lstat().st_mode
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    if stat.S_ISLNK(mode):
+        if not is_inside(path, root):
+            return "is a symbolic link that leads outside the repository"
+        try:
+            mode = path.stat().st_mode
+        except OSError:
+            return "is a dangling symbolic link"
+    return None if stat.S_ISREG(mode) else f"is {_kind(mode)}, not a regular file"
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
+
+
+def check_writable(path: Path, root: Path) -> None:
+    """OutsideRepository unless `path` may be written: inside `root` (its folder resolved),
+    and not a symlink or any other non-regular file."""
+    if not is_inside(path.parent, root):
+        raise OutsideRepository(f"'{path.as_posix()}' is outside the repository")
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        return
+    if stat.S_ISLNK(mode):
+        raise OutsideRepository(f"'{path.as_posix()}' is a symbolic link: not written through")
+    if not stat.S_ISREG(mode):
+        raise OutsideRepository(f"'{path.as_posix()}' is {_kind(mode)}: not overwritten")
+
+
+def write_atomic(path: Path, text: str, root: Path) -> None:
+    """Write `text` (UTF-8) to `path` via a temporary file in the same folder and an atomic
+    rename, refusing a symlink or a path outside `root`."""
+    check_writable(path, root)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.chmod(temp, 0o644)
+        check_writable(path, root)  # still no symlink planted in the meantime
+        os.replace(temp, path)  # replaces a symlink itself, never writes through it
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
         raise
+
+
+def resolve_existing(base: Path, rel: str | Path, root: Path) -> Path:
+    """`resolve_inside`, for a path that must exist: OutsideRepository when it leaves `root`,
+    is a dangling symbolic link, or names nothing."""
+    target = resolve_inside(base, rel, root)
+    if not target.exists():
+        if (base / rel).is_symlink():
+            raise OutsideRepository("is a symbolic link to nothing")
+        raise OutsideRepository("no such file or folder")
+    return target

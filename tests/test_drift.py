@@ -10,7 +10,6 @@ import pytest
 
 from orion_registry.findings import Finding
 from orion_registry.models import Column
-from orion_registry.sql.introspect import redact
 from orion_registry.sql.normal import database_default, registry_default
 
 from .helpers import BUNDLED_REGISTRY, copy_registry, run_cli, text_at
@@ -167,29 +166,13 @@ def test_unreachable_database_exits_2_without_the_password() -> None:
     dsn = "postgresql://orion:s3cr3t-Pa55@127.0.0.1:1/orion_user?connect_timeout=2"
     code, out, err = run_cli("drift", "--service", "user", "--dsn", dsn)
     assert code == 2 and out == ""
-    assert "cannot connect to postgresql://orion:***@127.0.0.1:1/orion_user" in err
+    assert "cannot connect to " in err and "password=*** " in err and "host=127.0.0.1" in err
     assert "s3cr3t" not in err
 
 
 def test_malformed_dsn_exits_2_without_the_password() -> None:
     code, out, err = run_cli("drift", "--service", "user", "--dsn", "host=x password=hunter2 =")
-    assert code == 2 and out == "" and "hunter2" not in err and "cannot connect" in err
-
-
-@pytest.mark.parametrize(
-    ("dsn", "shown"),
-    [
-        ("postgresql://u:p%40ss@db:5432/x", "postgresql://u:***@db:5432/x"),
-        (
-            "postgresql://u@db/x?password=secret&sslmode=require",
-            "postgresql://u@db/x?password=***&sslmode=require",
-        ),
-        ("host=db user=u password=secret dbname=x", "host=db user=u password=*** dbname=x"),
-        ("postgresql://db/x", "postgresql://db/x"),
-    ],
-)
-def test_redact(dsn: str, shown: str) -> None:
-    assert redact(dsn) == shown
+    assert code == 2 and out == "" and "hunter2" not in err and "not valid libpq syntax" in err
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import datetime as dt
 import hashlib
 import html
 import json
@@ -54,6 +55,7 @@ INJECTIONS = (
     "{% include 'mkdocs.yml' %}",
     "a | b *em* _u_ `tick` [x](http://e.test) # h",
 )
+WAIVER_EXPIRES = (dt.date.today() + dt.timedelta(days=180)).isoformat()  # within S604's limit
 INJECTED = "INJ-START " + " ".join(INJECTIONS) + " INJ-END"
 
 
@@ -434,7 +436,7 @@ def variant(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.
             "rule": "R402",
             "target": f"{name}.{table['name']}.ghost_id",
             "reason": "the table moves in the next release",
-            "expires": "2999-01-01",
+            "expires": WAIVER_EXPIRES,
         },
     ]
     config.setdefault("waivers", []).append(  # valid, but suppresses nothing: S603, a warning
@@ -442,7 +444,7 @@ def variant(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.
             "rule": "N101",
             "target": f"{name}.{table['name']}",
             "reason": "test",
-            "expires": "2999-01-01",
+            "expires": WAIVER_EXPIRES,
         }
     )
     settings.write_text(yaml.safe_dump(config, sort_keys=False))

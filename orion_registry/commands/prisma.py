@@ -18,18 +18,28 @@ from pydantic import TypeAdapter, ValidationError
 from ..loader import (
     SERVICE_SUFFIXES,
     SERVICES_DIR,
+    SETTINGS_FILE,
     load_service_file,
     load_settings,
     service_files,
 )
 from ..models import Service
 from ..models.service import SERVICE_NAME_PATTERN
-from ..paths import PathRefused, repository_top, resolve_inside, write_atomically
+from ..paths import (
+    OutsideRepository,
+    is_inside,
+    repository_root,
+    resolve_existing,
+    unreadable_reason,
+    write_atomic,
+)
 from ..prisma.ast import Schema
 from ..prisma.exporter import export_service
 from ..prisma.importer import import_schema
 from ..prisma.parser import SUFFIX, PrismaSyntaxError, parse_files, schema_sources
 from ..prisma.writer import service_yaml
+from ..reporters.escape import inert
+from ..source import MAX_BYTES
 from .common import (
     UsageError,
     add_registry_argument,
@@ -78,6 +88,7 @@ def run_import(args: argparse.Namespace) -> int:
         raise UsageError(f"service name '{name}' must match {SERVICE_NAME_PATTERN}")
     root = Path(args.registry)
     services = root / SERVICES_DIR
+    _check_layout(root)
     existing = [
         services / f"{name}{s}" for s in SERVICE_SUFFIXES if (services / f"{name}{s}").exists()
     ]
@@ -102,7 +113,7 @@ def run_import(args: argparse.Namespace) -> int:
         f"Imported from {', '.join(schema.files)} by `orion-registry import prisma`.",
     ]
     services.mkdir(parents=True, exist_ok=True)
-    _write(target, service_yaml(data, header))
+    _write(target, service_yaml(data, header), root)
     tables, enums = len(data["tables"]), len(data.get("enums", []))
     print(f"wrote {target.as_posix()}: {tables} tables, {enums} enums, {warnings} warnings")
     return 0
@@ -117,7 +128,7 @@ def _import(arguments: list[str], name: str, root: Path) -> tuple[dict, Schema, 
         prefix = load_settings(root).model.database_prefix
         data, notes = import_schema(schema, name, f"{prefix}{name}")
     except PrismaSyntaxError as exc:
-        print(exc, file=sys.stderr)
+        print(inert(exc), file=sys.stderr)
         return None
     try:
         TypeAdapter(Service).validate_python(data)
@@ -128,7 +139,7 @@ def _import(arguments: list[str], name: str, root: Path) -> tuple[dict, Schema, 
         )
         return None
     for note in notes:
-        print(note, file=sys.stderr)
+        print(inert(note), file=sys.stderr)
     return data, schema, len(notes)
 
 
@@ -147,8 +158,8 @@ def _update(target: Path, arguments: list[str], root: Path) -> int:
         if doc.model.prisma_schema is None:
             raise UsageError(f"{shown} names no prisma_schema: name the schema to import")
         try:
-            path = resolve_inside(target.parent, doc.model.prisma_schema, repository_top(root))
-        except PathRefused as exc:
+            path = resolve_existing(target.parent, doc.model.prisma_schema, repository_root(root))
+        except OutsideRepository as exc:
             raise UsageError(f"{shown}: prisma_schema '{doc.model.prisma_schema}' {exc}") from None
         arguments = [os.path.relpath(path)]
     imported = _import(arguments, doc.name, root)
@@ -166,18 +177,44 @@ def _update(target: Path, arguments: list[str], root: Path) -> int:
     if load_service_file(target, shown, problems, raw=text.encode("utf-8")) is None:
         print_problems(problems)  # a bug of the update, not of the file: write nothing
         raise UsageError(f"internal error: the updated {shown} would not load; not written")
-    _write(target, text)
+    _write(target, text, root)
     print(f"updated {shown} from {source}: {len(changes)} change(s)")
     for change in changes:
         print(f"  {change}")
     return 0
 
 
-def _write(target: Path, text: str) -> None:
+def _write(target: Path, text: str, root: Path) -> None:
+    """Write a service file atomically, inside the repository, never through a link, and
+    never over the loader's size limit (check would refuse the file)."""
+    size = len(text.encode("utf-8"))
+    if size > MAX_BYTES:
+        raise UsageError(
+            f"the service file would be {size:,} bytes, over the registry's limit of "
+            f"{MAX_BYTES:,} per file: not written"
+        )
     try:
-        write_atomically(target, text)
-    except PathRefused as exc:
-        raise UsageError(f"{target.as_posix()} {exc}") from None
+        write_atomic(target, text, repository_root(root))
+    except OutsideRepository as exc:
+        raise UsageError(f"not written: {exc}") from None
+
+
+def _check_layout(root: Path) -> None:
+    """Refuse a registry that `check` would refuse once the file is written: `--registry`
+    naming the services/ folder itself, or a services/ that is not a folder."""
+    if root.name == SERVICES_DIR and (
+        (root.parent / SETTINGS_FILE).exists() or any(root.glob("*.y*ml"))
+    ):
+        raise UsageError(
+            f"'{root.as_posix()}' is the services folder of the registry "
+            f"'{root.parent.as_posix()}': pass --registry {root.parent.as_posix()}"
+        )
+    repository = repository_root(root)
+    for folder in (root, root / SERVICES_DIR):
+        if (folder.exists() or folder.is_symlink()) and not (
+            folder.is_dir() and is_inside(folder, repository)
+        ):
+            raise UsageError(f"'{folder.as_posix()}' is not a folder inside the repository")
 
 
 def _schema_files(arguments: list[str]) -> tuple[list[Path], dict[Path, str]]:
@@ -191,6 +228,8 @@ def _schema_files(arguments: list[str]) -> tuple[list[Path], dict[Path, str]]:
         if not found:
             raise UsageError(f"{argument}: no {SUFFIX} files in this folder")
         for file, name in found.items():
+            if not file.is_file():
+                raise UsageError(f"{file.as_posix()}: not a regular file")
             if file not in shown:
                 files.append(file)
                 shown[file] = name
@@ -200,7 +239,10 @@ def _schema_files(arguments: list[str]) -> tuple[list[Path], dict[Path, str]]:
 def _modeline(services: Path) -> list[str]:
     """The editor's schema line: the one the registry's files already use; else a relative
     path to the project's JSON Schema when the registry is inside this project; else none."""
+    repository = repository_root(services.parent)
     for path in service_files(services.parent):
+        if unreadable_reason(path, repository):
+            continue
         first = path.read_text(encoding="utf-8").split("\n", 1)[0]
         if first.startswith(f"# {MODELINE}"):
             return [first[2:]]
@@ -230,6 +272,6 @@ def run_export(args: argparse.Namespace) -> int:
     text, notes = export_service(doc.model, header)
     for note in notes:
         line, column = doc.source.locate(note.path)
-        print(f"{doc.file}:{line}:{column}: warning: {note.message}", file=sys.stderr)
+        print(inert(f"{doc.file}:{line}:{column}: warning: {note.message}"), file=sys.stderr)
     sys.stdout.write(text)
     return 0

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from ..findings import LOAD_SCHEMA, Finding
 from ..loader import Registry, ServiceDoc
-from ..paths import PathRefused, repository_top, resolve_inside
+from ..paths import OutsideRepository, repository_root, resolve_existing
 from .live import PrismaLiveSchema, read_prisma_schema
 from .parser import PrismaSyntaxError
 
@@ -35,14 +35,14 @@ def shown_path(doc: ServiceDoc) -> str:
 
 def prisma_inputs(registry: Registry) -> PrismaInputs:
     inputs = PrismaInputs()
-    top = repository_top(registry.root)
+    top = repository_root(registry.root)
     for name, doc in sorted(registry.services.items()):
         if doc.model.prisma_schema is None:
             continue
         try:
-            path = resolve_inside(doc.path.parent, doc.model.prisma_schema, top)
+            path = resolve_existing(doc.path.parent, doc.model.prisma_schema, top)
             inputs.schemas[name] = read_prisma_schema(path, shown_path(doc))
-        except PathRefused:
+        except OutsideRepository:
             continue  # a load finding already (loader.py)
         except PrismaSyntaxError as exc:
             message = f"the Prisma schema of service '{name}' does not parse: {exc.message}"

@@ -20,7 +20,7 @@ from markupsafe import Markup
 from ..findings import Finding, summarize
 from ..loader import Registry, ServiceDoc
 from ..models import Migration
-from ..paths import repository_top
+from ..paths import repository_root
 from ..rules import RULES, Rule
 from ..waivers import rule_config
 from . import search
@@ -89,29 +89,30 @@ class _Renderer:
     def page(self, uri: str, template: str, **context: Any) -> None:
         links = Links(self.paths, self.index, uri, self.owner_ids)
         blocks = HtmlBlocks()
-        markdown = self.env.get_template(template).render(
-            html=blocks,
-            mermaid_html=mermaid_html,
-            column_rows=column_rows,
-            column_table_rows=column_table_rows,
-            kept_fresh=kept_fresh,
-            migration_kind=migration_kind,
-            ln=links,
-            paths=self.paths,
-            index=self.index,
-            registry=self.registry,
-            organization=self.registry.settings.model.organization or "",
-            table_anchor=table_anchor,
-            index_anchor=index_anchor,
-            query_table_rows=query_table_rows,
-            rows_text=rows_text,
-            estimated_total=estimated_total,
-            rule_codes=RULES,
-            search=search,
-            badges=badges,
-            tally=tally,
-            **context,
-        )
+        with blocks.active():  # long values become blocks too (escape_markdown)
+            markdown = self.env.get_template(template).render(
+                html=blocks,
+                mermaid_html=mermaid_html,
+                column_rows=column_rows,
+                column_table_rows=column_table_rows,
+                kept_fresh=kept_fresh,
+                migration_kind=migration_kind,
+                ln=links,
+                paths=self.paths,
+                index=self.index,
+                registry=self.registry,
+                organization=self.registry.settings.model.organization or "",
+                table_anchor=table_anchor,
+                index_anchor=index_anchor,
+                query_table_rows=query_table_rows,
+                rows_text=rows_text,
+                estimated_total=estimated_total,
+                rule_codes=RULES,
+                search=search,
+                badges=badges,
+                tally=tally,
+                **context,
+            )
         self.site.pages[uri] = GeneratedPage(markdown, blocks.blocks, blocks.search)
 
     def render(self, findings: list[Finding], show_findings: bool) -> Site:
@@ -276,7 +277,7 @@ def prisma_file(registry: Registry, doc: ServiceDoc) -> str | None:
     if declared is None:
         return None
     path = Path(os.path.normpath(doc.path.parent.resolve() / declared))
-    top = repository_top(registry.root)
+    top = repository_root(registry.root)
     return path.relative_to(top).as_posix() if path.is_relative_to(top) else declared
 
 
