@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +28,14 @@ from .loader import DEFAULT_REGISTRY, Registry, RegistryNotFound
 from .render import Site, SitePaths, make_env, render_site
 from .render.blocks import assemble
 from .render.escape import escape_markdown
+from .render.graph import map_json
 from .render.index import SiteIndex
 from .render.loaded import loaded
-from .render.pages import STYLESHEET
+from .render.pages import MAP_SCRIPT, STYLESHEET
 
 log = get_plugin_logger(__name__)
 MERMAID_VENDOR = "assets/vendor/mermaid.min.js"  # copied by setup from node_modules/mermaid
+_MERMAID_SCRIPT = re.compile(r'\s*<script src="[^"]*assets/vendor/mermaid\.min\.js"></script>')
 
 
 class OrionRegistryConfig(base.Config):
@@ -88,6 +91,7 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
                 registry, findings, env, self.paths, show_findings=bool(errors), index=index
             )
             css = env.loader.get_source(env, STYLESHEET)[0]  # type: ignore[union-attr]
+            script = env.loader.get_source(env, MAP_SCRIPT)[0]  # type: ignore[union-attr]
         except TemplateError as exc:  # e.g. a broken override: name it, no traceback
             where = (
                 f" ({exc.filename}:{exc.lineno})" if isinstance(exc, TemplateSyntaxError) else ""
@@ -96,6 +100,10 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
         self.nav_mode = nav_mode(self.config.nav_services, site)
         self.add_pages(site, files, config)
         files.append(File.generated(config, self.paths.stylesheet, content=css))
+        files.append(File.generated(config, self.paths.map_script, content=script))
+        files.append(
+            File.generated(config, self.paths.map_data, content=map_json(index, self.paths))
+        )
         config.nav = expand_nav(config.nav, site, self.paths, self.nav_mode)
         return files
 
@@ -131,14 +139,18 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
             self.blocks[uri] = page.blocks
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        """Put the pre-rendered HTML blocks of a generated page in place of their markers.
+        """Put the pre-rendered HTML blocks of a generated page in place of their markers;
+        leave Mermaid out of pages without a diagram (the map page among them).
 
         Done on the finished page, after the search plugin indexed the page's Markdown
         part (titles, headings, descriptions): parsing the large tables for the search
         index would cost more than the rest of the build.
         """
         blocks = self.blocks.get(page.file.src_uri)
-        return assemble(output, blocks) if blocks else output
+        output = assemble(output, blocks) if blocks else output
+        if 'class="mermaid"' not in output:  # 3.5 MB of script that has nothing to draw
+            output = _MERMAID_SCRIPT.sub("", output, count=1)
+        return output
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(str(self.root))
