@@ -103,14 +103,20 @@
       if (!shown(link) || !teamShown(G.services[link.s]) || !teamShown(G.services[link.t])) return;
       var source = end(link.s), target = end(link.t);
       if (source === target) return;
-      var id = source + ">" + target + ":" + link.kind + ":" + link.sync;
+      // Between two services: one line per kind and sync. With a collapsed team at one end:
+      // one bundle per pair of ends, whatever the direction, counting the links it stands for.
+      var bundle = source.startsWith("team-") || target.startsWith("team-");
+      if (bundle && source > target) { var swap = source; source = target; target = swap; }
+      var id = bundle ? source + "~" + target : source + ">" + target + ":" + link.kind + ":" + link.sync;
       var edge = edges.get(id);
       if (!edge) {
-        edge = { group: "edges", data: { id: id, source: source, target: target, kind: link.kind, sync: link.sync, links: [], count: 0 } };
+        edge = { group: "edges", data: { id: id, source: source, target: target, links: [], count: 0 } };
+        if (bundle) edge.classes = "bundle";
+        else Object.assign(edge.data, { kind: link.kind, sync: link.sync });
         edges.set(id, edge);
       }
       edge.data.links.push(link.index);
-      edge.data.count += link.details.length || 1;
+      edge.data.count += bundle ? 1 : link.details.length || 1;
     });
     return nodes.concat(Array.from(edges.values()));
   }
@@ -124,8 +130,7 @@
       if (!near.has(other)) near.set(other, []);
       near.get(other).push(link);
     });
-    var members = [focus.index].concat(Array.from(near.keys()));
-    members.sort(function (a, b) { return a - b; });
+    var members = Array.from(near.keys()).sort(function (a, b) { return a - b; });
     var teams = new Map();
     members.forEach(function (i) {
       var team = G.services[i].team;
@@ -134,8 +139,12 @@
     var nodes = Array.from(teams.keys()).sort(function (a, b) { return a - b; }).map(function (team) {
       return teamNode(team, teams.get(team));
     });
+    // The focused service stands alone in the middle; its neighbours sit in their teams.
+    var positions = focusGrid(members);
+    nodes.push(Object.assign(serviceNode(focus, undefined, "focus"), { position: positions.centre }));
     members.forEach(function (i) {
-      nodes.push(serviceNode(G.services[i], "team-" + G.services[i].team, i === focus.index ? "focus" : "neighbour"));
+      var node = serviceNode(G.services[i], "team-" + G.services[i].team, "neighbour");
+      nodes.push(Object.assign(node, { position: positions.at.get(i) }));
     });
     var edges = [];
     members.forEach(function (i) {
@@ -153,6 +162,49 @@
     return { elements: nodes.concat(edges), near: near };
   }
 
+  // Focus view: a grid of team blocks around the focused service, shaped like the canvas;
+  // each block stacks its services (two columns past four). Deterministic and compact.
+  var CELL = { width: 170, row: 46, label: 34, gap: 40 };
+
+  function focusGrid(members) {
+    var teams = new Map();
+    members.forEach(function (i) {
+      var team = G.services[i].team;
+      if (!teams.has(team)) teams.set(team, []);
+      teams.get(team).push(i);
+    });
+    var blocks = Array.from(teams.keys()).sort(function (a, b) {
+      return G.teams[a] < G.teams[b] ? -1 : 1;
+    }).map(function (team) {
+      var list = teams.get(team);
+      var columns = list.length > 4 ? 2 : 1;
+      return { members: list, columns: columns, rows: Math.ceil(list.length / columns) };
+    });
+    var cellWidth = CELL.width * Math.max.apply(null, blocks.map(function (b) { return b.columns; }).concat([1])) + CELL.gap;
+    var cellHeight = CELL.row * Math.max.apply(null, blocks.map(function (b) { return b.rows; }).concat([1])) + CELL.label + CELL.gap;
+    var width = canvas.clientWidth || 800, height = canvas.clientHeight || 600;
+    var cells = blocks.length + 1;
+    var columns = 1, best = 0;
+    for (var c = 1; c <= cells; c += 1) { // the column count that gives the largest zoom
+      var zoom = Math.min(width / (c * cellWidth), height / (Math.ceil(cells / c) * cellHeight));
+      if (zoom > best * 1.05) { best = zoom; columns = c; }
+    }
+    var rows = Math.ceil(cells / columns);
+    var middle = Math.floor(rows / 2) * columns + Math.floor(columns / 2);
+    var at = new Map();
+    var cell = 0;
+    blocks.forEach(function (block) {
+      if (cell === middle) cell += 1;
+      var x0 = (cell % columns) * cellWidth, y0 = Math.floor(cell / columns) * cellHeight + CELL.label;
+      block.members.forEach(function (i, k) {
+        at.set(i, { x: x0 + (k % block.columns) * CELL.width, y: y0 + Math.floor(k / block.columns) * CELL.row });
+      });
+      cell += 1;
+    });
+    var centre = { x: (middle % columns) * cellWidth + (CELL.width * 0.5), y: Math.floor(middle / columns) * cellHeight + cellHeight / 2 };
+    return { at: at, centre: centre };
+  }
+
   // --- drawing ------------------------------------------------------------------------
   function seeded(seed) {
     return function () { // mulberry32
@@ -163,20 +215,24 @@
     };
   }
 
-  function layout(compact) {
+  // fCoSE settings: spread boxes apart (a busy registry links every team to every other, so
+  // springs would pull them into one heap).
+  var LAYOUTS = {
+    overview: { idealEdgeLength: 260, nodeRepulsion: 800000, edgeElasticity: 0.05, gravity: 0.05, nodeSeparation: 120 },
+  };
+
+  function layout(kind) {
     // Same graph, same picture: fCoSE's randomness comes from Math.random and layout-base's
     // own seed; both are fixed for the (synchronous) run.
     var random = Math.random;
     Math.random = seeded(15);
     if (window.layoutBase && window.layoutBase.RandomSeed) window.layoutBase.RandomSeed.seed = 1;
     try {
-      cy.layout({
+      cy.layout(Object.assign({
         name: "fcose", quality: "default", randomize: true, animate: false, fit: false,
-        nodeDimensionsIncludeLabels: true, packComponents: true, tile: true,
-        idealEdgeLength: compact ? 90 : 140, nodeRepulsion: compact ? 6000 : 20000,
-        edgeElasticity: 0.3, nestingFactor: 0.1, gravity: 0.4, numIter: 2500,
-        tilingPaddingVertical: 20, tilingPaddingHorizontal: 20,
-      }).run();
+        nodeDimensionsIncludeLabels: true, packComponents: true, tile: true, nestingFactor: 0.1,
+        numIter: 2500, tilingPaddingVertical: 20, tilingPaddingHorizontal: 20,
+      }, LAYOUTS[kind])).run();
     } finally {
       Math.random = random;
     }
@@ -198,7 +254,9 @@
     cy.add(elements);
     cy.endBatch();
     cy.edges().toggleClass("dense", edgeCount > 400);
-    layout(!focus);
+    var started = performance.now();
+    if (!focus) layout("overview"); // a focus is placed by focusGrid
+    root.dataset.layoutMs = Math.round(performance.now() - started);
     cy.fit(cy.elements(), 24);
     if (cy.zoom() > MAX_FIT_ZOOM) {
       cy.zoom(MAX_FIT_ZOOM);
@@ -235,10 +293,12 @@
       anchor.textContent = other.name;
       item.appendChild(anchor);
       var parts = near.get(i).map(function (link) {
-        var arrow = link.s === focus.index ? "→" : "←";
-        return arrow + " " + link.kind + " (" + link.sync + ", " + (link.details.length || 1) + ")";
+        var arrow = link.s === focus.index ? "→ " : "← ";
+        var count = link.details.length;
+        if (link.kind === "event") return arrow + count + (count > 1 ? " events" : " event");
+        return arrow + link.kind + " · " + link.sync + (count > 1 ? " ×" + count : "");
       });
-      item.appendChild(document.createTextNode(" " + G.teams[other.team] + " · " + parts.join(", ")));
+      item.appendChild(document.createTextNode(" (" + G.teams[other.team] + "): " + parts.join(", ")));
       list.appendChild(item);
     });
   }
@@ -253,21 +313,32 @@
   // --- hover text ----------------------------------------------------------------------
   function edgeText(edge) {
     var data = edge.data();
-    var lines = [];
     var from = edge.source().data("label"), to = edge.target().data("label");
-    var head = from + " → " + to + ": " + data.kind + ", sync " + data.sync;
-    lines.push(head);
+    if (edge.hasClass("bundle")) return bundleText(from, to, data.links);
+    var lines = [from + " → " + to + ": " + data.kind + ", sync " + data.sync];
     data.links.forEach(function (n) {
-      var link = G.links[n];
-      var prefix = data.links.length > 1 ? G.services[link.s].name + " → " + G.services[link.t].name + ": " : "";
-      link.details.forEach(function (d) { lines.push(prefix + d); });
+      G.links[n].details.forEach(function (d) { lines.push(d); });
     });
-    if (lines.length > TIP_LINES + 1) {
-      var more = lines.length - 1 - TIP_LINES;
-      lines = lines.slice(0, TIP_LINES + 1);
-      lines.push("… " + more + " more");
-    }
+    return capped(lines);
+  }
+
+  function bundleText(from, to, links) {
+    var counts = new Map();
+    links.forEach(function (n) {
+      var link = G.links[n];
+      var key = link.kind === "event" ? "event" : link.kind + " (" + link.sync + ")";
+      counts.set(key, (counts.get(key) || 0) + 1);
+    });
+    var lines = [from + " ↔ " + to + ": " + links.length + " links between services"];
+    Array.from(counts.keys()).sort().forEach(function (key) { lines.push(counts.get(key) + " × " + key); });
+    lines.push("Click a team to open it.");
     return lines;
+  }
+
+  function capped(lines) {
+    if (lines.length <= TIP_LINES + 1) return lines;
+    var more = lines.length - 1 - TIP_LINES;
+    return lines.slice(0, TIP_LINES + 1).concat(["… " + more + " more"]);
   }
 
   function showTip(lines, position) {
@@ -368,9 +439,9 @@
     var bg = themeColor("--md-default-bg-color", "#fff");
     var accent = themeColor("--md-primary-fg-color", "#3f51b5");
     var style = [
-      { selector: "node", style: { label: "data(label)", color: fg, "font-size": 12, "text-valign": "center", "text-halign": "center" } },
+      { selector: "node", style: { label: "data(label)", color: fg, "font-size": 14, "text-valign": "center", "text-halign": "center" } },
       { selector: "node[kind = 'service']", style: {
-        shape: "round-rectangle", width: "label", height: 22, padding: 6, "background-color": bg,
+        shape: "round-rectangle", width: "label", height: 24, padding: 6, "background-color": bg,
         "border-width": 1.5, "border-color": "#7986cb",
       } },
       { selector: "node[kind = 'team']", style: {
@@ -379,8 +450,8 @@
         padding: 14, "font-size": 13,
       } },
       { selector: "node[kind = 'team']:childless", style: {
-        "text-valign": "center", width: "label", height: 34, padding: 10, "background-opacity": 0.28,
-        "font-size": 14,
+        "text-valign": "center", width: "label", height: 34, padding: 10, "background-color": bg,
+        "background-opacity": 1, "border-width": 2, "border-color": "#7986cb", "font-size": 14,
       } },
       { selector: "node.focus", style: { "background-color": accent, color: "#fff", "border-color": accent, "font-weight": "bold", "font-size": 14 } },
       { selector: "node.neighbour", style: { "border-width": 2.5, "border-color": accent } },
@@ -390,6 +461,10 @@
       } },
       { selector: "edge.dense", style: { width: 1, opacity: 0.35, "curve-style": "straight", "arrow-scale": 0.6 } },
       { selector: "edge[count > 1]", style: { width: "mapData(count, 1, 40, 1.5, 7)" } },
+      { selector: "edge.bundle", style: {
+        "line-color": "#9fa8da", "target-arrow-shape": "none", "curve-style": "straight",
+        width: "mapData(count, 1, 60, 0.5, 7)", opacity: 0.35,
+      } },
       { selector: "edge.highlighted", style: { opacity: 0.95, width: 2.2 } },
       { selector: "edge.hover", style: { opacity: 1, width: 4, "z-index": 10 } },
     ];
@@ -403,7 +478,9 @@
   }
 
   function start(doc) {
+    var timings = { data: performance.now() };
     G = decode(doc);
+    timings.decoded = performance.now();
     G.teams.forEach(function (_, t) {
       state.teams.add(t);
       if (G.services.length > COLLAPSE_ABOVE) state.collapsed.add(t);
@@ -415,6 +492,7 @@
       boxSelectionEnabled: false, autoungrabify: false, hideEdgesOnViewport: G.links.length > 3000,
     });
     buildControls();
+    timings.controls = performance.now();
     cy.on("tap", "node[kind = 'service']", function (event) {
       window.location.href = G.services[event.target.data("service")].url;
     });
@@ -438,7 +516,8 @@
     var params = new URLSearchParams(window.location.search);
     var focus = params.get("focus");
     if (!(focus && setFocus(focus))) render();
-    window.orionMap = { cy: cy, graph: G, focus: setFocus, clear: clearFocus, readyAt: performance.now() };
+    timings.ready = performance.now();
+    window.orionMap = { cy: cy, graph: G, focus: setFocus, clear: clearFocus, readyAt: timings.ready, timings: timings };
     root.dataset.state = "ready";
   }
 })();
