@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from orion_registry.loader import load_registry
+from orion_registry.render.graph import map_links
 from orion_registry.render.index import build_index
 from orion_registry.render.mermaid import er_diagram, flowchart, service_edges, team_neighbourhood
 
@@ -172,6 +173,20 @@ def test_relationship_map_draws_every_service_without_mermaid(
     assert sorted(drawn) == sorted(registry.services)  # small registry: teams open
     assert page.locator(".mermaid").count() == 0
     assert page.evaluate("typeof window.mermaid") == "undefined"
+    # Hovering a line names its columns.
+    link = next(link for link in map_links(build_index(registry)) if link.columns)
+    table, column, target_table, target_column = link.columns[0]
+    edge = f"svc-{sorted(registry.services).index(link.source)}>"
+    edge += f"svc-{sorted(registry.services).index(link.target)}:{link.kind}:{link.sync}"
+    x, y = page.evaluate(
+        f"(() => {{ const m = orionMap.cy.$id('{edge}').renderedMidpoint();"
+        " const box = document.getElementById('orion-map-canvas').getBoundingClientRect();"
+        " return [box.left + m.x, box.top + m.y]; })()"
+    )
+    page.mouse.move(x, y)
+    tip = page.locator("#orion-map-tip")
+    tip.wait_for(state="visible", timeout=5000)
+    assert f"{table}.{column} → {target_table}.{target_column}" in tip.inner_text()
     page.screenshot(path=str(output_dir / "map.png"), full_page=True)
     assert errors == []
     page.close()

@@ -80,9 +80,11 @@ def open_map(browser, url: str, width: int, errors: list[str]):
 
 
 def shoot(page, path: Path) -> None:
-    """The map and its controls (scrolled into view), as a reader sees them."""
-    page.locator("#orion-map").scroll_into_view_if_needed()
-    page.locator(".orion-map-stage").evaluate("e => e.scrollIntoView({block: 'end'})")
+    """The map and its controls (scrolled to just below the header), as a reader sees them."""
+    page.evaluate(
+        "window.scrollTo(0, document.getElementById('orion-map').getBoundingClientRect().top"
+        " + window.scrollY - 60)"
+    )
     page.screenshot(path=str(path))
 
 

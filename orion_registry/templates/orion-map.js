@@ -185,7 +185,7 @@
     var width = canvas.clientWidth || 800, height = canvas.clientHeight || 600;
     var cells = blocks.length + 1;
     var columns = 1, best = 0;
-    for (var c = 1; c <= cells; c += 1) { // the column count that gives the largest zoom
+    for (var c = 1; c <= cells; c += 2) { // the (odd) column count giving the largest zoom
       var zoom = Math.min(width / (c * cellWidth), height / (Math.ceil(cells / c) * cellHeight));
       if (zoom > best * 1.05) { best = zoom; columns = c; }
     }
@@ -218,8 +218,10 @@
   // fCoSE settings: spread boxes apart (a busy registry links every team to every other, so
   // springs would pull them into one heap).
   var LAYOUTS = {
-    overview: { idealEdgeLength: 260, nodeRepulsion: 800000, edgeElasticity: 0.05, gravity: 0.05, nodeSeparation: 120 },
+    spread: { idealEdgeLength: 260, nodeRepulsion: 800000, edgeElasticity: 0.05, gravity: 0.05, nodeSeparation: 120 },
+    compact: { idealEdgeLength: 110, nodeRepulsion: 9000, edgeElasticity: 0.3, gravity: 0.5, nodeSeparation: 75 },
   };
+  var COMPACT_UP_TO = 40; // services drawn one by one, with no team collapsed
 
   function layout(kind) {
     // Same graph, same picture: fCoSE's randomness comes from Math.random and layout-base's
@@ -236,6 +238,18 @@
     } finally {
       Math.random = random;
     }
+  }
+
+  function fitShape() {
+    // A wide picture on a tall screen (or the reverse) is drawn transposed: same layout,
+    // x and y swapped, so it fills the canvas instead of a thin band of it.
+    var box = cy.elements().boundingBox();
+    var tallCanvas = canvas.clientHeight > canvas.clientWidth;
+    if (tallCanvas === (box.h > box.w)) return;
+    cy.nodes(":childless").positions(function (node) {
+      var p = node.position();
+      return { x: p.y, y: p.x };
+    });
   }
 
   function render() {
@@ -255,7 +269,11 @@
     cy.endBatch();
     cy.edges().toggleClass("dense", edgeCount > 400);
     var started = performance.now();
-    if (!focus) layout("overview"); // a focus is placed by focusGrid
+    if (!focus) { // a focus is placed by focusGrid
+      var few = cy.nodes(":childless[kind = 'service']").length <= COMPACT_UP_TO;
+      layout(few && !cy.nodes(":childless[kind = 'team']").length ? "compact" : "spread");
+      fitShape();
+    }
     root.dataset.layoutMs = Math.round(performance.now() - started);
     cy.fit(cy.elements(), 24);
     if (cy.zoom() > MAX_FIT_ZOOM) {
