@@ -21,7 +21,7 @@ import pytest
 from orion_registry.loader import load_registry
 from orion_registry.render.graph import map_links
 from orion_registry.render.index import build_index
-from orion_registry.render.mermaid import er_diagram, flowchart, service_edges, team_neighbourhood
+from orion_registry.render.mermaid import er_diagram, flowchart, service_edges
 
 from .helpers import BUNDLED_REGISTRY, ROOT
 from .test_site import built_bundled
@@ -249,7 +249,7 @@ def odd_diagrams(root: Path) -> list[str]:
     return [
         *(er_diagram(registry.services[n].model, index) for n in names),
         flowchart(index, names, service_edges(index, names), highlight="a_b").source,
-        *(team_neighbourhood(index, n).source for n in names),
+        *(flowchart(index, [n], service_edges(index, [n]), highlight=n).source for n in names),
     ]
 
 

@@ -11,9 +11,8 @@ import pytest
 
 from orion_registry.loader import load_registry
 from orion_registry.render import render_site
-from orion_registry.render.graph import map_document, map_json, map_links
+from orion_registry.render.graph import map_document, map_json, map_links, team_boxes
 from orion_registry.render.index import build_index
-from orion_registry.render.mermaid import team_neighbourhood
 from orion_registry.render.pages import NEIGHBOURS_DRAWN
 from orion_registry.render.paths import SitePaths
 
@@ -155,22 +154,32 @@ def test_large_neighbourhoods_collapse_into_team_boxes_with_counts(generated) ->
     registry, site = generated
     index = build_index(registry)
     busy = max(index.names, key=lambda n: (len(index.neighbours(n)), n))
-    assert len(index.neighbours(busy)) > NEIGHBOURS_DRAWN
-    chart = team_neighbourhood(index, busy).source
+    near = index.neighbours(busy)
+    assert len(near) > NEIGHBOURS_DRAWN
+    boxes = team_boxes(index, busy)
+    assert sorted(s for box in boxes for s in box.services) == sorted(near)
+    for box in boxes:
+        assert {index.doc(s).model.owner for s in box.services} == {box.team}
+        assert box.outgoing or box.incoming
     page = site.pages[SitePaths().service(busy)].inline()
-    assert chart.replace(">", "&gt;") in page
-    teams: dict[str, int] = {}
-    for other in index.neighbours(busy):
-        owner = index.doc(other).model.owner
-        teams[owner] = teams.get(owner, 0) + 1
-    for owner, count in teams.items():
-        assert f'["{owner}: {count} service{"s" if count > 1 else ""}"]' in chart
-    assert "s_" + busy in chart and chart.count("s_") <= 2 + 2 * len(teams)
+    section = page.split("## Neighbourhood", 1)[1].split("## Tables", 1)[0]
+    assert "mermaid" not in section
+    assert section.count('class="orion-team-box"') == len(boxes)
+    for box in boxes:
+        count = len(box.services)
+        assert f"{box.team} <span>{count} service{'s' if count > 1 else ''}</span>" in section
 
 
-def test_team_neighbourhood_of_a_service_consuming_its_own_event_has_no_self_loop(
-    tmp_path: Path,
-) -> None:
+def test_small_neighbourhoods_are_drawn_service_by_service() -> None:
+    registry = load_registry(BUNDLED_REGISTRY)
+    page = render_site(registry).pages[SitePaths().service("user")].inline()
+    section = page.split("## Neighbourhood", 1)[1].split("## Tables", 1)[0]
+    assert '<pre class="mermaid"><code>flowchart LR' in section
+    assert "s_auth" in section and "s_notifications" in section
+    assert 'href="../../map/?focus=user"' in section
+
+
+def test_team_boxes_of_a_service_consuming_its_own_event_are_empty(tmp_path: Path) -> None:
     root = write_services(
         tmp_path,
         {
@@ -180,4 +189,4 @@ def test_team_neighbourhood_of_a_service_consuming_its_own_event_has_no_self_loo
     )
     index = build_index(load_registry(root))
     assert map_links(index) == []
-    assert "-->" not in team_neighbourhood(index, "a").source
+    assert team_boxes(index, "a") == []

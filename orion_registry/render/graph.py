@@ -43,6 +43,11 @@ def map_links(index: SiteIndex) -> list[MapLink]:
     publisher to consumer. Self-links are left out (they are not relationships between
     services).
     """
+    return _links(index, index.names)
+
+
+def _links(index: SiteIndex, names: list[str]) -> list[MapLink]:
+    """The links held (references, copies) or consumed (events) by `names`."""
     grouped: dict[tuple[str, str, str, str], MapLink] = {}
 
     def at(source: str, target: str, kind: str, sync: str) -> MapLink:
@@ -51,7 +56,7 @@ def map_links(index: SiteIndex) -> list[MapLink]:
             grouped[key] = MapLink(*key)
         return grouped[key]
 
-    for name in index.names:
+    for name in names:
         for link in index.refs_out[name]:
             if link.owner == name or not index.has(link.owner):
                 continue
@@ -83,12 +88,41 @@ def link_summary(index: SiteIndex) -> dict[str, list[tuple[str, str]]]:
     }
 
 
-def neighbours_by_team(index: SiteIndex, name: str) -> dict[str, list[str]]:
-    """The one-hop neighbours of `name`, grouped by team (sorted)."""
-    teams: dict[str, list[str]] = defaultdict(list)
-    for other in sorted(index.neighbours(name)):
-        teams[owner_of(index.doc(other))].append(other)
-    return dict(sorted(teams.items()))
+@dataclass
+class TeamBox:
+    """The neighbours of a service in one team, and the kinds of link each way."""
+
+    team: str
+    services: list[str]
+    outgoing: list[str]  # "reference · api", "events": links from the service to the team
+    incoming: list[str]  # links from the team's services to the service
+
+
+def team_boxes(index: SiteIndex, name: str) -> list[TeamBox]:
+    """The one-hop neighbours of `name` grouped by team (sorted), with the kinds of link."""
+    boxes: dict[str, TeamBox] = {}
+    for link in map_links_of(index, name):
+        other = link.target if link.source == name else link.source
+        team = owner_of(index.doc(other))
+        box = boxes.setdefault(team, TeamBox(team, [], [], []))
+        if other not in box.services:
+            box.services.append(other)
+        kinds = box.outgoing if link.source == name else box.incoming
+        text = "events" if link.kind == "event" else f"{link.kind} · {link.sync}"
+        if text not in kinds:
+            kinds.append(text)
+    for box in boxes.values():
+        box.services.sort()
+        box.outgoing.sort()
+        box.incoming.sort()
+    return [boxes[team] for team in sorted(boxes)]
+
+
+def map_links_of(index: SiteIndex, name: str) -> list[MapLink]:
+    """The links from or to `name` (`map_links` restricted to one service's neighbourhood)."""
+    near = index.neighbours(name) | {name}
+    sub = [n for n in index.names if n in near]
+    return [link for link in _links(index, sub) if name in (link.source, link.target)]
 
 
 def map_document(index: SiteIndex, paths: SitePaths) -> dict[str, Any]:

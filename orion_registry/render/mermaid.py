@@ -155,38 +155,6 @@ def event_label(events: list[str]) -> str:
     return mermaid_label(shown + (f" +{more}" if more > 0 else ""), limit=120)
 
 
-def team_neighbourhood(index: SiteIndex, name: str) -> Chart:
-    """`name` and one box per team of its neighbours (with how many of the team's services
-    are linked); arrows as in `flowchart`, labelled with the kinds of link they stand for."""
-    edges = service_edges(index, [name])
-    linked: dict[str, set[str]] = defaultdict(set)
-    kinds: dict[tuple[str, str], set[str]] = defaultdict(set)  # (direction, team) -> kinds
-    for source, target in edges.pairs():
-        other = target if source == name else source
-        if other == name or not index.has(other):
-            continue
-        team = owner_of(index.doc(other))
-        linked[team].add(other)
-        direction = "out" if source == name else "in"
-        kinds[(direction, team)] |= edges.syncs.get((source, target), set())
-        if (source, target) in edges.events:
-            kinds[(direction, team)].add("events")
-    ids = {team: f"o{number}" for number, team in enumerate(sorted(linked))}
-    lines = ["flowchart LR", f'  s_{name}["{name}"]', f"  class s_{name} focus"]
-    lines.append("  classDef focus stroke-width:3px")
-    for team, number in ids.items():
-        services = len(linked[team])
-        count = f"{services} service{'s' if services > 1 else ''}"
-        lines.append(f'  {number}["{mermaid_label(team)}: {count}"]')
-    for (direction, team), labels in sorted(kinds.items()):
-        label = mermaid_label(", ".join(sorted(labels)))
-        arrow = "-.->" if labels == {"events"} else "-->"
-        ends = (f"s_{name}", ids[team])
-        source, target = ends if direction == "out" else ends[::-1]
-        lines.append(f'  {source} {arrow}|"{label}"| {target}')
-    return Chart("\n".join(lines))
-
-
 def owner_ids(owners: Iterable[str]) -> dict[str, str]:
     """A unique slug per owner (for page paths and node ids), stable across builds."""
     ids: dict[str, str] = {}

@@ -23,16 +23,16 @@ from ..models import Migration
 from ..rules import RULES, Rule
 from .blocks import GeneratedPage, HtmlBlocks, mermaid_html
 from .cells import column_rows, column_table_rows, kept_fresh, migration_kind
-from .graph import link_summary
+from .graph import link_summary, team_boxes
 from .index import SiteIndex, build_index, owner_of
 from .links import Links, table_anchor
-from .mermaid import Chart, er_diagram, flowchart, owner_ids, service_edges, team_neighbourhood
+from .mermaid import Chart, er_diagram, flowchart, owner_ids, service_edges
 from .paths import SitePaths
 from .templates import make_env
 
 # Above this many services the interactive map opens with every team collapsed to one box.
 COLLAPSE_TEAMS_ABOVE = 60
-# A service page draws each neighbour up to this many; past it, one box per team.
+# A service page draws each neighbour up to this many; past it, one box per team (HTML).
 NEIGHBOURS_DRAWN = 12
 # Browser libraries of the map, vendored into docs/assets/vendor by setup (see dev.py).
 MAP_LIBRARIES = ("cytoscape.min.js", "layout-base.js", "cose-base.js", "cytoscape-fcose.js")
@@ -146,8 +146,8 @@ class _Renderer:
             owner=owner_of(doc),
             er=er_diagram(doc.model, self.index) if doc.model.tables else "",
             neighbours=len(near),
-            neighbours_drawn=NEIGHBOURS_DRAWN,
             neighbourhood=self.neighbourhood(name, near),
+            teams=team_boxes(self.index, name) if len(near) > NEIGHBOURS_DRAWN else [],
             refs_out=self.index.refs_out[name],
             refs_in=sorted(self.index.refs_in[name], key=lambda r: (r.holder, r.table, r.column)),
             consumed=self.index.consumed[name],
@@ -156,11 +156,9 @@ class _Renderer:
         )
 
     def neighbourhood(self, name: str, near: set[str]) -> Chart | None:
-        """The service and its neighbours, or its neighbours' teams when there are many."""
-        if not near:
+        """The service and its neighbours as a diagram, unless there are too many to draw."""
+        if not near or len(near) > NEIGHBOURS_DRAWN:
             return None
-        if len(near) > NEIGHBOURS_DRAWN:
-            return team_neighbourhood(self.index, name)
         edges = service_edges(self.index, [name])
         return flowchart(self.index, near | {name}, edges, highlight=name)
 
