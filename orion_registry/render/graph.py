@@ -94,28 +94,32 @@ class TeamBox:
 
     team: str
     services: list[str]
-    outgoing: list[str]  # "reference · api", "events": links from the service to the team
+    outgoing: list[str]  # "reference (api, event)", "events": from the service to the team
     incoming: list[str]  # links from the team's services to the service
 
 
 def team_boxes(index: SiteIndex, name: str) -> list[TeamBox]:
-    """The one-hop neighbours of `name` grouped by team (sorted), with the kinds of link."""
-    boxes: dict[str, TeamBox] = {}
+    """The one-hop neighbours of `name` grouped by team (sorted), with the kinds of link:
+    `reference (api, event)`, `copy (event)`, `events`."""
+    services: dict[str, set[str]] = defaultdict(set)
+    kinds: dict[tuple[str, bool], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for link in map_links_of(index, name):
-        other = link.target if link.source == name else link.source
+        outgoing = link.source == name
+        other = link.target if outgoing else link.source
         team = owner_of(index.doc(other))
-        box = boxes.setdefault(team, TeamBox(team, [], [], []))
-        if other not in box.services:
-            box.services.append(other)
-        kinds = box.outgoing if link.source == name else box.incoming
-        text = "events" if link.kind == "event" else f"{link.kind} · {link.sync}"
-        if text not in kinds:
-            kinds.append(text)
-    for box in boxes.values():
-        box.services.sort()
-        box.outgoing.sort()
-        box.incoming.sort()
-    return [boxes[team] for team in sorted(boxes)]
+        services[team].add(other)
+        kinds[(team, outgoing)][link.kind].add(link.sync)
+
+    def described(team: str, outgoing: bool) -> list[str]:
+        found = kinds.get((team, outgoing), {})
+        data = [k for k in ("reference", "copy") if k in found]
+        texts = [f"{kind} ({', '.join(sorted(found[kind]))})" for kind in data]
+        return texts + (["events"] if "event" in found else [])
+
+    return [
+        TeamBox(team, sorted(services[team]), described(team, True), described(team, False))
+        for team in sorted(services)
+    ]
 
 
 def map_links_of(index: SiteIndex, name: str) -> list[MapLink]:

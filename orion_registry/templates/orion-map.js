@@ -222,15 +222,16 @@
     compact: { idealEdgeLength: 110, nodeRepulsion: 9000, edgeElasticity: 0.3, gravity: 0.5, nodeSeparation: 75 },
   };
   var COMPACT_UP_TO = 40; // services drawn one by one, with no team collapsed
+  var DENSE_EDGES = 1500; // past this many lines, thin straight ones, left out of the layout
 
-  function layout(kind) {
+  function layout(kind, elements) {
     // Same graph, same picture: fCoSE's randomness comes from Math.random and layout-base's
     // own seed; both are fixed for the (synchronous) run.
     var random = Math.random;
     Math.random = seeded(15);
     if (window.layoutBase && window.layoutBase.RandomSeed) window.layoutBase.RandomSeed.seed = 1;
     try {
-      cy.layout(Object.assign({
+      elements.layout(Object.assign({
         name: "fcose", quality: "default", randomize: true, animate: false, fit: false,
         nodeDimensionsIncludeLabels: true, packComponents: true, tile: true, nestingFactor: 0.1,
         numIter: 2500, tilingPaddingVertical: 20, tilingPaddingHorizontal: 20,
@@ -267,11 +268,14 @@
     cy.elements().remove();
     cy.add(elements);
     cy.endBatch();
-    cy.edges().toggleClass("dense", edgeCount > 400);
+    var dense = edgeCount > DENSE_EDGES;
+    cy.edges().toggleClass("dense", dense);
     var started = performance.now();
     if (!focus) { // a focus is placed by focusGrid
       var few = cy.nodes(":childless[kind = 'service']").length <= COMPACT_UP_TO;
-      layout(few && !cy.nodes(":childless[kind = 'team']").length ? "compact" : "spread");
+      var kind = few && !cy.nodes(":childless[kind = 'team']").length ? "compact" : "spread";
+      // Thousands of lines tie every box to every other: lay out the boxes alone (tiled).
+      layout(kind, dense ? cy.nodes() : cy.elements());
       fitShape();
     }
     root.dataset.layoutMs = Math.round(performance.now() - started);
@@ -477,8 +481,8 @@
         width: 1.5, "curve-style": "bezier", "target-arrow-shape": "triangle", "arrow-scale": 0.8,
         "line-color": "#757575", "target-arrow-color": "#757575", opacity: 0.75,
       } },
-      { selector: "edge.dense", style: { width: 1, opacity: 0.35, "curve-style": "straight", "arrow-scale": 0.6 } },
       { selector: "edge[count > 1]", style: { width: "mapData(count, 1, 40, 1.5, 7)" } },
+      { selector: "edge.dense", style: { width: 1, opacity: 0.2, "curve-style": "haystack", "haystack-radius": 0 } },
       { selector: "edge.bundle", style: {
         "line-color": "#9fa8da", "target-arrow-shape": "none", "curve-style": "straight",
         width: "mapData(count, 1, 60, 0.5, 7)", opacity: 0.35,
