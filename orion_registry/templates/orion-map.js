@@ -20,7 +20,7 @@
   function say(text) { info.textContent = text; }
 
   if (!window.cytoscape || !window.cytoscapeFcose) {
-    say("The interactive map could not load its libraries; the lists below have every link.");
+    say("The interactive map could not load its libraries; each service page lists its links.");
     return;
   }
   window.cytoscape.use(window.cytoscapeFcose);
@@ -37,7 +37,7 @@
     })
     .then(start)
     .catch(function (error) {
-      say("The map data could not be read (" + error.message + "); the lists below have every link.");
+      say("The map data could not be read (" + error.message + "); each service page lists its links.");
     });
 
   // --- data ----------------------------------------------------------------------------
@@ -126,7 +126,7 @@
     focus.links.forEach(function (link) {
       if (!shown(link)) return;
       var other = link.s === focus.index ? link.t : link.s;
-      if (other === focus.index) return;
+      if (other === focus.index || !teamShown(G.services[other])) return;
       if (!near.has(other)) near.set(other, []);
       near.get(other).push(link);
     });
@@ -537,7 +537,10 @@
     cy.on("mouseout", "node", function () { canvas.style.cursor = ""; });
     var params = new URLSearchParams(window.location.search);
     var focus = params.get("focus");
-    if (!(focus && setFocus(focus))) render();
+    if (!(focus && setFocus(focus))) {
+      render();
+      if (focus) say("No service is called “" + focus + "”: the whole map is shown.");
+    }
     timings.ready = performance.now();
     window.orionMap = { cy: cy, graph: G, focus: setFocus, clear: clearFocus, readyAt: timings.ready, timings: timings };
     root.dataset.state = "ready";
