@@ -16,6 +16,7 @@
   var COLLAPSE_ABOVE = Number(root.dataset.collapseAbove || 60);
   var TIP_LINES = 12;
   var MAX_FIT_ZOOM = 1.4; // a small graph is not blown up to fill the canvas
+  var DENSE_EDGES = 1500; // past this many lines between services, bundle them by team
 
   function say(text) { info.textContent = text; }
 
@@ -90,21 +91,31 @@
   function overviewElements() {
     var counts = G.teams.map(function () { return 0; });
     G.services.forEach(function (s) { if (teamShown(s)) counts[s.team] += 1; });
-    var nodes = [], edges = new Map();
+    var nodes = [];
     G.teams.forEach(function (_, team) { if (counts[team]) nodes.push(teamNode(team, counts[team])); });
     G.services.forEach(function (s) {
       if (teamShown(s) && !state.collapsed.has(s.team)) nodes.push(serviceNode(s, "team-" + s.team));
     });
-    var end = function (s) {
-      var service = G.services[s];
-      return state.collapsed.has(service.team) ? "team-" + service.team : "svc-" + s;
+    var edges = overviewEdges(false);
+    // Past DENSE_EDGES lines between single services, lines between two teams are bundled
+    // per pair of teams (each team box shows its services; a search shows one's links).
+    if (edges.size > DENSE_EDGES) edges = overviewEdges(true);
+    return nodes.concat(Array.from(edges.values()));
+  }
+
+  function overviewEdges(bundleTeams) {
+    var edges = new Map();
+    var end = function (service, other) {
+      var apart = bundleTeams && service.team !== other.team;
+      return apart || state.collapsed.has(service.team) ? "team-" + service.team : "svc-" + service.index;
     };
     G.links.forEach(function (link) {
-      if (!shown(link) || !teamShown(G.services[link.s]) || !teamShown(G.services[link.t])) return;
-      var source = end(link.s), target = end(link.t);
+      var s = G.services[link.s], t = G.services[link.t];
+      if (!shown(link) || !teamShown(s) || !teamShown(t)) return;
+      var source = end(s, t), target = end(t, s);
       if (source === target) return;
-      // Between two services: one line per kind and sync. With a collapsed team at one end:
-      // one bundle per pair of ends, whatever the direction, counting the links it stands for.
+      // Between two services: one line per kind and sync. With a team at one end: one
+      // bundle per pair of ends, whatever the direction, counting the links it stands for.
       var bundle = source.startsWith("team-") || target.startsWith("team-");
       if (bundle && source > target) { var swap = source; source = target; target = swap; }
       var id = bundle ? source + "~" + target : source + ">" + target + ":" + link.kind + ":" + link.sync;
@@ -118,7 +129,7 @@
       edge.data.links.push(link.index);
       edge.data.count += bundle ? 1 : link.details.length || 1;
     });
-    return nodes.concat(Array.from(edges.values()));
+    return edges;
   }
 
   function focusElements(focus) {
@@ -222,16 +233,15 @@
     compact: { idealEdgeLength: 110, nodeRepulsion: 9000, edgeElasticity: 0.3, gravity: 0.5, nodeSeparation: 75 },
   };
   var COMPACT_UP_TO = 40; // services drawn one by one, with no team collapsed
-  var DENSE_EDGES = 1500; // past this many lines, thin straight ones, left out of the layout
 
-  function layout(kind, elements) {
+  function layout(kind) {
     // Same graph, same picture: fCoSE's randomness comes from Math.random and layout-base's
     // own seed; both are fixed for the (synchronous) run.
     var random = Math.random;
     Math.random = seeded(15);
     if (window.layoutBase && window.layoutBase.RandomSeed) window.layoutBase.RandomSeed.seed = 1;
     try {
-      elements.layout(Object.assign({
+      cy.layout(Object.assign({
         name: "fcose", quality: "default", randomize: true, animate: false, fit: false,
         nodeDimensionsIncludeLabels: true, packComponents: true, tile: true, nestingFactor: 0.1,
         numIter: 2500, tilingPaddingVertical: 20, tilingPaddingHorizontal: 20,
@@ -268,18 +278,15 @@
     cy.elements().remove();
     cy.add(elements);
     cy.endBatch();
-    var dense = edgeCount > DENSE_EDGES;
-    cy.edges().toggleClass("dense", dense);
     var started = performance.now();
     if (!focus) { // a focus is placed by focusGrid
       var few = cy.nodes(":childless[kind = 'service']").length <= COMPACT_UP_TO;
       var kind = few && !cy.nodes(":childless[kind = 'team']").length ? "compact" : "spread";
-      // Thousands of lines tie every box to every other: lay out the boxes alone (tiled).
-      layout(kind, dense ? cy.nodes() : cy.elements());
+      layout(kind);
       fitShape();
     }
     root.dataset.layoutMs = Math.round(performance.now() - started);
-    cy.fit(cy.elements(), 24);
+    cy.fit(cy.nodes(), 24);
     if (cy.zoom() > MAX_FIT_ZOOM) {
       cy.zoom(MAX_FIT_ZOOM);
       cy.center();
@@ -482,7 +489,6 @@
         "line-color": "#757575", "target-arrow-color": "#757575", opacity: 0.75,
       } },
       { selector: "edge[count > 1]", style: { width: "mapData(count, 1, 40, 1.5, 7)" } },
-      { selector: "edge.dense", style: { width: 1, opacity: 0.2, "curve-style": "haystack", "haystack-radius": 0 } },
       { selector: "edge.bundle", style: {
         "line-color": "#9fa8da", "target-arrow-shape": "none", "curve-style": "straight",
         width: "mapData(count, 1, 60, 0.5, 7)", opacity: 0.35,
