@@ -16,6 +16,7 @@
   var COLLAPSE_ABOVE = Number(root.dataset.collapseAbove || 60);
   var TIP_LINES = 12;
   var MAX_FIT_ZOOM = 1.4; // a small graph is not blown up to fill the canvas
+  var MIN_FOCUS_ZOOM = 0.75; // below this, a focus view is not shrunk to fit
   var DENSE_EDGES = 1500; // past this many lines between services, bundle them by team
 
   function say(text) { info.textContent = text; }
@@ -290,6 +291,10 @@
     if (cy.zoom() > MAX_FIT_ZOOM) {
       cy.zoom(MAX_FIT_ZOOM);
       cy.center();
+    } else if (focus && cy.zoom() < MIN_FOCUS_ZOOM) {
+      // A narrow screen: names stay readable around the focus; pan to see the rest.
+      cy.zoom(MIN_FOCUS_ZOOM);
+      cy.center(cy.$(".focus"));
     }
     root.dataset.view = focus ? "focus" : "overview";
     root.dataset.focus = focus ? focus.name : "";
