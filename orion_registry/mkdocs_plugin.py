@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -34,13 +35,15 @@ from .render import Site, SitePaths, make_env, render_site
 from .render.blocks import GeneratedPage, assemble
 from .render.escape import escape_markdown
 from .render.findings import banner, counted, stale_note, tally
+from .render.graph import map_json
 from .render.index import SiteIndex
 from .render.loaded import loaded
-from .render.pages import STYLESHEET, shown_file, unloadable_page
+from .render.pages import MAP_SCRIPT, STYLESHEET, shown_file, unloadable_page
 from .sitedir import StagedSiteDir
 
 log = get_plugin_logger(__name__)
 MERMAID_VENDOR = "assets/vendor/mermaid.min.js"  # copied by setup from node_modules/mermaid
+_MERMAID_SCRIPT = re.compile(r'\s*<script src="[^"]*assets/vendor/mermaid\.min\.js"></script>')
 
 
 class OrionRegistryConfig(base.Config):
@@ -129,6 +132,7 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
                 registry, findings, env, self.paths, show_findings=bool(errors), index=index
             )
             css = env.loader.get_source(env, STYLESHEET)[0]  # type: ignore[union-attr]
+            script = env.loader.get_source(env, MAP_SCRIPT)[0]  # type: ignore[union-attr]
         except TemplateError as exc:  # e.g. a broken override: name it, no traceback
             where = (
                 f" ({exc.filename}:{exc.lineno})" if isinstance(exc, TemplateSyntaxError) else ""
@@ -139,6 +143,10 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
             self.keep_unloadable(site, registry, findings)
         self.add_pages(site, files, config)
         files.append(File.generated(config, self.paths.stylesheet, content=css))
+        files.append(File.generated(config, self.paths.map_script, content=script))
+        files.append(
+            File.generated(config, self.paths.map_data, content=map_json(index, self.paths))
+        )
         config.nav = expand_nav(config.nav, site, self.paths, self.nav_mode)
         return files
 
@@ -225,9 +233,14 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
         return context
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        """The finished page with its pre-rendered HTML blocks in place of their markers."""
+        """The finished page with its pre-rendered HTML blocks in place of their markers;
+        Mermaid left out of pages without a diagram (the map page among them)."""
         generated = self.pages.get(page.file.src_uri)
-        return assemble(output, generated.blocks) if generated and generated.blocks else output
+        if generated and generated.blocks:
+            output = assemble(output, generated.blocks)
+        if 'class="mermaid"' not in output:  # 3.5 MB of script that has nothing to draw
+            output = _MERMAID_SCRIPT.sub("", output, count=1)
+        return output
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(str(self.root))

@@ -511,6 +511,7 @@ def test_every_relative_link_and_anchor_of_the_site_resolves(variant) -> None:
             if re.match(r"[a-z]+:|/", href):
                 continue
             path, _, anchor = href.partition("#")
+            path = path.partition("?")[0]  # map/?focus=name: the page is map/
             target = (page.parent / path).resolve() if path else page
             target = target / "index.html" if target.is_dir() else target
             found = target in pages or target.is_file()
@@ -660,8 +661,6 @@ def test_nav_groups_services_by_owner_only_while_groups_are_small() -> None:
 
 
 def test_a_service_consuming_its_own_event_draws_no_self_loop(tmp_path: Path) -> None:
-    from orion_registry.render.mermaid import owner_ids, team_map
-
     services = tmp_path / "services"
     services.mkdir()
     (services / "a.yaml").write_text(
@@ -670,20 +669,7 @@ def test_a_service_consuming_its_own_event_draws_no_self_loop(tmp_path: Path) ->
     )
     index = build_index(load_registry(tmp_path))
     assert service_edges(index, ["a"]).pairs() == set()
-    assert "-->" not in team_map(index, "t1", owner_ids(index.owners)).source
-
-
-def test_team_overview_map_describes_what_it_draws(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Past the full-map limit the map draws teams joined by counted lines (no arrows),
-    and leaves weaker links out for readability, not only for Mermaid's limits."""
-    from orion_registry.render import mermaid, pages
-
-    monkeypatch.setattr(pages, "FULL_MAP_LIMIT", 1)
-    monkeypatch.setattr(mermaid, "TEAM_LINKS", 0)
-    page = render_site(load_registry(BUNDLED_REGISTRY)).pages[SitePaths().map].inline()
-    assert "flowchart LR" in page and "-->" not in page and "---|" not in page
-    assert "arrows" not in page.lower()
-    assert "more links are not drawn" in page and "Mermaid cannot draw this many" not in page
+    assert "-->" not in flowchart(index, ["a"], service_edges(index, ["a"])).source
 
 
 def test_owner_page_paths_keep_accented_letters_readable() -> None:

@@ -28,24 +28,23 @@ from .blocks import GeneratedPage, HtmlBlocks, mermaid_html
 from .cells import column_rows, column_table_rows, kept_fresh, migration_kind
 from .escape import escape_markdown
 from .findings import ServiceFindings, badges, by_service, tally
+from .graph import link_summary, team_boxes
 from .guide import option_cell, trusted_cell
 from .index import SiteIndex, build_index, owner_of
 from .links import Links, table_anchor
-from .mermaid import (
-    er_diagram,
-    flowchart,
-    owner_ids,
-    owner_overview,
-    service_edges,
-    team_map,
-)
+from .mermaid import Chart, er_diagram, flowchart, owner_ids, service_edges
 from .paths import SitePaths
 from .queries import estimated_total, index_anchor, query_table_rows, rows_text
 from .templates import make_env
 
-# Above this many services the map page shows owners, and each owner gets its own map.
-FULL_MAP_LIMIT = 40
+# Above this many services the interactive map opens with every team collapsed to one box.
+COLLAPSE_TEAMS_ABOVE = 60
+# A service page draws each neighbour up to this many; past it, one box per team (HTML).
+NEIGHBOURS_DRAWN = 12
+# Browser libraries of the map, vendored into docs/assets/vendor by setup (see dev.py).
+MAP_LIBRARIES = ("cytoscape.min.js", "layout-base.js", "cose-base.js", "cytoscape-fcose.js")
 STYLESHEET = "orion-registry.css"
+MAP_SCRIPT = "orion-map.js"
 
 
 @dataclass
@@ -163,11 +162,9 @@ class _Renderer:
             service=doc.model,
             owner=owner_of(doc),
             er=er_diagram(doc.model, self.index) if doc.model.tables else "",
-            neighbourhood=flowchart(
-                self.index, near | {name}, service_edges(self.index, [name]), highlight=name
-            )
-            if near
-            else None,
+            neighbours=len(near),
+            neighbourhood=self.neighbourhood(name, near),
+            teams=team_boxes(self.index, name) if len(near) > NEIGHBOURS_DRAWN else [],
             refs_out=self.index.refs_out[name],
             refs_in=sorted(self.index.refs_in[name], key=lambda r: (r.holder, r.table, r.column)),
             consumed=self.index.consumed[name],
@@ -185,30 +182,34 @@ class _Renderer:
             flagged=self.flagged.get(name) or ServiceFindings(),
         )
 
+    def neighbourhood(self, name: str, near: set[str]) -> Chart | None:
+        """The service and its neighbours as a diagram, unless there are too many to draw."""
+        if not near or len(near) > NEIGHBOURS_DRAWN:
+            return None
+        edges = service_edges(self.index, [name])
+        return flowchart(self.index, near | {name}, edges, highlight=name)
+
     def maps(self) -> None:
-        full = len(self.index.names) <= FULL_MAP_LIMIT
+        paths = self.paths
+        scripts = [paths.file_url(paths.map, f"assets/vendor/{name}") for name in MAP_LIBRARIES]
         self.page(
-            self.paths.map,
+            paths.map,
             "map_index.md.j2",
-            full=full,
-            limit=FULL_MAP_LIMIT,
-            diagram=flowchart(
-                self.index, self.index.names, service_edges(self.index, self.index.names)
-            )
-            if full
-            else owner_overview(self.index, self.owner_ids),
+            graph_url=paths.file_url(paths.map, paths.map_data),
+            scripts=[*scripts, paths.file_url(paths.map, paths.map_script)],
+            collapse_above=COLLAPSE_TEAMS_ABOVE,
             owners=sorted(self.index.owners),
+            outgoing=link_summary(self.index),
         )
         for owner in sorted(self.index.owners):
             own = self.index.owners[owner]
             near = {n for name in own for n in self.index.neighbours(name)}
             self.page(
-                self.paths.owner_map(self.owner_ids[owner]),
+                paths.owner_map(self.owner_ids[owner]),
                 "map_owner.md.j2",
                 owner=owner,
                 services=own,
                 outside=sorted(near - set(own)),
-                diagram=team_map(self.index, owner, self.owner_ids),
             )
 
     def migrations(self) -> None:
