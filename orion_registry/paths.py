@@ -101,13 +101,18 @@ def check_writable(path: Path, root: Path) -> None:
 
 def write_atomic(path: Path, text: str, root: Path) -> None:
     """Write `text` (UTF-8) to `path` via a temporary file in the same folder and an atomic
-    rename, refusing a symlink or a path outside `root`."""
+    rename (keeping an existing file's permissions), refusing a symlink or a path outside
+    `root`."""
     check_writable(path, root)
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)  # a replaced file keeps its permissions
+    except FileNotFoundError:
+        mode = 0o644
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
-        os.chmod(temp, 0o644)
+        os.chmod(temp, mode)
         check_writable(path, root)  # still no symlink planted in the meantime
         os.replace(temp, path)  # replaces a symlink itself, never writes through it
     except BaseException:

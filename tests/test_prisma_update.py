@@ -305,7 +305,7 @@ def test_update_refuses_what_it_cannot_do(repo: Path, tmp_path: Path):
     service.symlink_to(real)
     (repo / "packages" / "shop" / "prisma" / "schema.prisma").write_text(CHANGED, "utf-8")
     code, _, err = update()
-    assert code == 2 and "is a symbolic link: not rewritten" in err
+    assert code == 2 and "is a symbolic link: not written through" in err
     assert real.read_text(encoding="utf-8") == SERVICE and service.is_symlink()
 
 
