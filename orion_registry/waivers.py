@@ -107,6 +107,7 @@ def apply_waivers(findings: list[Finding], ctx: Context, config: RuleConfig) -> 
         and waiver_problem(w, ctx) is None
         and waiver_breadth(w, ctx, max_days) is None
     ]
+    ctx.active_waivers.update(i for i, _ in active)
     if not active:
         return findings
     kept = []

@@ -16,7 +16,7 @@ from orion_registry.commands.diff import review
 from orion_registry.engine import check_registry
 from orion_registry.findings import Finding
 from orion_registry.loader import load_registry
-from orion_registry.rules.examples import BASE_DIR, write_example
+from orion_registry.rules.examples import BASE_DIR, EXAMPLE_DAY, write_example
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_REGISTRY = ROOT / "registry"
@@ -37,8 +37,8 @@ def check_example(example: str, root: Path) -> list[Finding]:
     with `# base` documents, as `diff --base` does (so M504 runs too)."""
     write_example(textwrap.dedent(example), root)
     if (root / BASE_DIR).is_dir():
-        return review(root, str(root / BASE_DIR)).findings
-    return check_registry(load_registry(root))
+        return review(root, str(root / BASE_DIR), on_date=EXAMPLE_DAY).findings
+    return check_registry(load_registry(root), on_date=EXAMPLE_DAY)
 
 
 def rule_findings(code: str, example: str, root: Path, clean_load: bool = True) -> list[Finding]:

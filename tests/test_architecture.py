@@ -32,13 +32,19 @@ def _imports(path: Path) -> set[str]:
             base = base[: len(base) - (node.level - 1)]
             if node.module:
                 found.add(".".join([*base, node.module]))
-            else:
-                found.update(".".join([*base, alias.name]) for alias in node.names)
+            else:  # `from .. import x`: a module x, or a name of the package itself
+                found.update(_module_or_package([*base, alias.name]) for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("orion_registry"):
             found.add(node.module)
         elif isinstance(node, ast.Import):
             found.update(a.name for a in node.names if a.name.startswith("orion_registry"))
     return found
+
+
+def _module_or_package(parts: list[str]) -> str:
+    path = PACKAGE.parent.joinpath(*parts)
+    is_module = path.with_suffix(".py").is_file() or path.is_dir()
+    return ".".join(parts if is_module else parts[:-1])
 
 
 def _unit(module: str) -> str:

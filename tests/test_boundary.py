@@ -5,13 +5,12 @@ device) is a located finding instead of being read or silently skipped."""
 from __future__ import annotations
 
 import os
-import shutil
 import stat
 from pathlib import Path
 
 import pytest
 
-from .helpers import BUNDLED_REGISTRY, SHARED, copy_registry, run_cli
+from .helpers import SHARED, copy_registry, run_cli
 
 OUTSIDE_MARK = "zq_outside_marker"
 SCHEMA = SHARED / "corpus"
@@ -121,7 +120,7 @@ def test_a_migration_sql_link_leaving_the_repository_is_not_read(layout) -> None
 def test_git_top_is_the_boundary_when_there_is_one(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     registry = repo / "db" / "registry"
-    shutil.copytree(BUNDLED_REGISTRY, registry)
+    copy_registry(registry)
     (repo / ".git").mkdir()
     (repo / "prisma" / "migrations").mkdir(parents=True)
     add_migrations_dir(registry, "../../../prisma/migrations")  # above the registry's parent
@@ -204,7 +203,7 @@ def test_import_into_a_services_folder_link_leaving_the_repository(tmp_path: Pat
 def test_import_refuses_the_services_folder_as_registry(tmp_path: Path) -> None:
     schema = schema_file(tmp_path)
     registry = tmp_path / "repo" / "registry"
-    shutil.copytree(BUNDLED_REGISTRY, registry)
+    copy_registry(registry)
     code, _, err = import_prisma(schema, registry / "services")
     assert code == 2 and f"pass --registry {registry.as_posix()}" in err
     assert not (registry / "services" / "services").exists()

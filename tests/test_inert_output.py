@@ -5,7 +5,6 @@ a registry or database value cannot drive the terminal or forge a workflow comma
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import yaml
@@ -16,7 +15,7 @@ from orion_registry.findings import Finding
 from orion_registry.reporters import github, text
 
 from .fuzzing import fuzz_settings
-from .helpers import BUNDLED_REGISTRY, run_cli
+from .helpers import copy_registry, run_cli
 from .test_diff import Repo
 
 UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -52,7 +51,7 @@ def test_text_and_github_give_one_inert_line_per_finding(
 
 def forged_registry(tmp_path: Path, name: str) -> Path:
     registry = tmp_path / "registry"
-    shutil.copytree(BUNDLED_REGISTRY, registry)
+    copy_registry(registry)
     path = registry / "services" / "user.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["tables"][0]["name"] = name

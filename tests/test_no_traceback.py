@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from orion_registry.commands import common
 
 from .fuzzing import fuzz_settings
-from .helpers import BUNDLED_REGISTRY, run_cli
+from .helpers import copy_registry, run_cli
 
 HEADER = 'datasource db {\n  provider = "postgresql"\n  url = env("DB")\n}\n'
 
@@ -67,7 +67,7 @@ def test_brackets_in_strings_and_comments_do_not_count(tmp_path: Path) -> None:
 
 def test_an_unreadable_services_folder_is_exit_2(tmp_path: Path, monkeypatch) -> None:
     registry = tmp_path / "registry"
-    shutil.copytree(BUNDLED_REGISTRY, registry)
+    copy_registry(registry)
     real_iterdir = Path.iterdir
 
     def iterdir(self: Path) -> Iterator[Path]:
@@ -105,7 +105,7 @@ def unreadable_cwd() -> Iterator[Path]:
     folder = Path(tempfile.mkdtemp(prefix="orion-unreadable-"))
     try:
         folder.chmod(0o755)
-        shutil.copytree(BUNDLED_REGISTRY, folder / "registry")
+        copy_registry(folder / "registry")
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -95,11 +95,6 @@ def test_an_s_rule_waiver_fires(tmp_path, code: str) -> None:
     assert "S rule" in finding.message and "cannot be waived" in finding.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a waiver of S604 on its own target suppresses its own finding until the engine "
-    "makes S rules non-waivable (waivers.py, issue 8): then remove this mark",
-)
 def test_a_waiver_of_s604_itself_fires(tmp_path) -> None:
     [finding] = s604(tmp_path, waiver(target="ledger", rule="S604"))
     assert "cannot be waived" in finding.message

@@ -8,7 +8,6 @@ diff in review. To accept a change, run with `ORION_UPDATE_SNAPSHOTS=1` and revi
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import textwrap
@@ -22,12 +21,12 @@ from orion_registry.loader import load_registry
 from orion_registry.rules import RULES
 from orion_registry.rules.base import FAMILIES
 from orion_registry.rules.context import Inputs
-from orion_registry.rules.examples import BASE_DIR, write_example
+from orion_registry.rules.examples import BASE_DIR, EXAMPLE_DAY, write_example
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE = os.environ.get("ORION_UPDATE_SNAPSHOTS") == "1"
 BASE = frozenset({"base"})  # examples run alone, or with a `# base` revision
-TODAY = dt.date(2026, 1, 1)  # waivers and migration dates are judged against a fixed day
+TODAY = EXAMPLE_DAY  # waivers and migration dates are judged against a fixed day
 
 
 def family_output(family: str) -> str:

@@ -199,8 +199,8 @@ def test_check_leaves_waivers_of_diff_only_rules_to_diff(tmp_path) -> None:
     example = """
     # orion.yaml
     waivers:
-      - {rule: M504, target: example, reason: migrated by hand, expires: 2999-01-01}
-      - {rule: N101, target: example, reason: nothing to waive, expires: 2999-01-01}
+      - {rule: M504, target: example, reason: migrated by hand, expires: 2027-06-30}
+      - {rule: N101, target: example, reason: nothing to waive, expires: 2027-06-30}
     ---
     tables: []
     """

@@ -4,14 +4,13 @@ and never reaches SARIF, whose links fall back to the default guide."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from orion_registry.reporters.sarif import DEFAULT_DOCS_URL
+from orion_registry.render.paths import DEFAULT_DOCS_URL
 
-from .helpers import BUNDLED_REGISTRY, run_cli
+from .helpers import copy_registry, run_cli
 
 
 def uris(node: object) -> list[str]:
@@ -26,7 +25,7 @@ def uris(node: object) -> list[str]:
 
 def with_docs_url(tmp_path: Path, url: str) -> Path:
     registry = tmp_path / "registry"
-    shutil.copytree(BUNDLED_REGISTRY, registry)
+    copy_registry(registry)
     settings = registry / "orion.yaml"
     text = settings.read_text(encoding="utf-8")
     lines = [f"docs_url: {json.dumps(url)}" if line.startswith("docs_url:") else line

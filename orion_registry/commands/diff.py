@@ -4,6 +4,7 @@ migration log, who depends on it; plus the full check of the registry now."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -38,11 +39,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def review(registry: Path | str, base: str) -> DiffResult:
+def review(registry: Path | str, base: str, on_date: dt.date | None = None) -> DiffResult:
     """The changes since `base` and the findings of every rule, M504 included."""
     result = compare_with_base(registry, base)
     inputs = Inputs(base=result.base, changes=result.changes)
-    result.findings = sort_findings(run_rules(result.registry, inputs))
+    result.findings = sort_findings(run_rules(result.registry, inputs, on_date=on_date))
     return result
 
 

@@ -91,6 +91,7 @@ class Context:
         self.settings = registry.settings.model
         self.docs: list[ServiceDoc] = [registry.services[k] for k in sorted(registry.services)]
         self.today: dt.date = dt.date.today()  # set by the engine
+        self.active_waivers: set[int] = set()  # waivers that S602 and S604 accept
         self.used_waivers: set[int] = set()  # indexes of waivers that suppressed a finding
         self.baseline_matches: dict[int, int] = {}  # baseline entry -> findings it matched
         self.ran: set[str] = set()  # codes of the rules the engine ran (S603 judges only those)

@@ -11,6 +11,7 @@ one whose first line is `# base` is a service file at the base revision (written
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -21,6 +22,9 @@ from ..source import parse
 SETTINGS_MARK = "# orion.yaml"
 FILE_MARK = "# file: "
 BASE_MARK = "# base"
+# The day examples are judged on (waivers expire, migrations are dated): fixed, so that a
+# published example stays true and its test does not rot with the calendar.
+EXAMPLE_DAY = dt.date(2026, 12, 1)
 BASE_DIR = "base"  # where `# base` documents go: a registry of its own
 _DOC_SPLIT = re.compile(r"^---\s*$", re.MULTILINE)
 
