@@ -272,7 +272,7 @@ def test_rule_pages_read_well(site: Path) -> None:
     page = (site / "rules" / "n102" / "index.html").read_text(encoding="utf-8")
     assert "<th></th>" not in page and "<thead>\n<tr>\n<th></th>" not in page
     text = page_text(site / "rules" / "n102" / "index.html")
-    assert "['" not in text and "data, metadata, media" in text
+    assert "['" not in text and "data, metadata, meta" in text
     options = page.split('id="options"', 1)[1]
     assert "<code>data</code>, <code>metadata</code>" in options
 

@@ -68,11 +68,12 @@ _CODE_SPAN = re.compile(r"`([^`]+)`")
 
 def prose(value: object) -> Markup:
     """Free text (a description) with its `code spans` shown as code; everything else, and
-    the code itself, escaped as by `escape_markdown`."""
+    the code itself, escaped as by `escape_markdown`. Long text is shown as it is (a block
+    that bypasses Markdown, see `escape_markdown`), so its cost stays linear."""
     if isinstance(value, Markup):
         return value
     text = "" if value is None else str(value)
-    if "`" not in text:
+    if "`" not in text or len(text) > LONG_TEXT:
         return escape_markdown(text)
     return _prose(text)
 
