@@ -25,14 +25,15 @@ from orion_registry.rules.examples import BASE_DIR, EXAMPLE_DAY, write_example
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE = os.environ.get("ORION_UPDATE_SNAPSHOTS") == "1"
-BASE = frozenset({"base"})  # examples run alone, or with a `# base` revision
+# examples run alone, with a `# base` revision, or with their service's `prisma_schema`
+RUNNABLE = frozenset({"base", "live"})
 TODAY = EXAMPLE_DAY  # waivers and migration dates are judged against a fixed day
 
 
 def family_output(family: str) -> str:
     """Every example's findings; the examples are written under the working directory."""
     lines = []
-    for code in sorted(c for c, rule in RULES.items() if c[0] == family and rule.needs <= BASE):
+    for code in sorted(c for c, rule in RULES.items() if c[0] == family and rule.needs <= RUNNABLE):
         for section in ("Bad", "Good"):
             folder = Path(f"{code}-{section}")  # relative: messages name relative paths
             write_example(textwrap.dedent(RULES[code].example(section)), folder)
@@ -55,7 +56,7 @@ def _findings(folder: Path) -> list:
 
 
 FAMILIES_WITH_EXAMPLES = sorted(
-    {code[0] for code, rule in RULES.items() if rule.needs <= BASE} & set(FAMILIES)
+    {code[0] for code, rule in RULES.items() if rule.needs <= RUNNABLE} & set(FAMILIES)
 )
 
 

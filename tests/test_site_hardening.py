@@ -90,7 +90,13 @@ def test_a_failed_build_keeps_the_last_good_site(tmp_path: Path) -> None:
     assert failed.returncode != 0 and "N101" in failed.stderr
     assert sorted(str(p.relative_to(site)) for p in site.rglob("*")) == before
     assert (site / "services" / "user" / "index.html").read_bytes() == user_page
-    assert sorted(p.name for p in project.iterdir()) == ["docs", "mkdocs.yml", "packages", "registry", "site"]
+    assert sorted(p.name for p in project.iterdir()) == [
+        "docs",
+        "mkdocs.yml",
+        "packages",
+        "registry",
+        "site",
+    ]
 
 
 def test_a_strict_failure_keeps_the_site_and_a_success_replaces_it(tmp_path: Path) -> None:
@@ -103,4 +109,10 @@ def test_a_strict_failure_keeps_the_site_and_a_success_replaces_it(tmp_path: Pat
     assert (site / "stale.html").exists() and (site / "index.html").exists()
     assert mkdocs_build(project).returncode == 0
     assert not (site / "stale.html").exists() and (site / "broken-link" / "index.html").exists()
-    assert sorted(p.name for p in project.iterdir()) == ["docs", "mkdocs.yml", "packages", "registry", "site"]
+    assert sorted(p.name for p in project.iterdir()) == [
+        "docs",
+        "mkdocs.yml",
+        "packages",
+        "registry",
+        "site",
+    ]

@@ -7,7 +7,9 @@ only when the command has such a schema (`needs=("live",)`), so `check` never ne
 database. Each finding is located at the registry object it concerns (the table, column,
 index or enum), or at the enclosing list for an object only the other side has; the
 message names the other side's object (and its file and line for a schema file).
-Each example is a registry snippet; its comment says what the other side holds.
+Each example is a registry snippet whose service names its `prisma_schema`, and that
+schema (a `# file: schema.prisma` document): `check` compares the two, as it would in a
+repository.
 """
 
 from __future__ import annotations
@@ -222,9 +224,10 @@ def missing_table(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violatio
     """Every table of the registry exists in the service's database.
 
     ## What it checks
-    Evaluated by `orion-registry drift`: each table the service file declares exists
-    in the live database (schema `public` unless `--schema` says otherwise). The finding
-    points at the table in the registry.
+    Evaluated against the service's database (`drift --dsn`) or its Prisma schema, read as the
+    database it migrates to (`drift --prisma`, and `check` for a service that names its
+    `prisma_schema`): each table the service file declares exists in the database (schema
+    `public` unless `--schema` says otherwise). The finding points at the table in the registry.
 
     ## Why
     The registry is the reviewed description of the database. A table it lists but the
@@ -233,22 +236,42 @@ def missing_table(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violatio
 
     ## Bad
     ```yaml
-    # The database has no table `sessions`.
+    # The Prisma schema has no model for `sessions`.
+    prisma_schema: ../schema.prisma
     tables:
       - name: sessions
         model: Session
         columns:
           - {name: id, type: uuid, primary_key: true, default: uuid()}
+    ---
+    # file: schema.prisma
+    datasource db {
+      provider = "postgresql"
+      url      = env("DATABASE_URL")
+    }
     ```
 
     ## Good
     ```yaml
-    # The database has the table `sessions (id uuid primary key default gen_random_uuid())`.
+    # The Prisma schema maps a model to `sessions`.
+    prisma_schema: ../schema.prisma
     tables:
       - name: sessions
         model: Session
         columns:
           - {name: id, type: uuid, primary_key: true, default: uuid()}
+    ---
+    # file: schema.prisma
+    datasource db {
+      provider = "postgresql"
+      url      = env("DATABASE_URL")
+    }
+
+    model Session {
+      id String @id @default(uuid()) @db.Uuid
+
+      @@map("sessions")
+    }
     ```
     """
     for side in sides(ctx):
@@ -266,10 +289,12 @@ def extra_table(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]
     """Every table of the database is documented in the registry.
 
     ## What it checks
-    Evaluated by `orion-registry drift`: each table of the live database (except Prisma's
-    `_prisma_migrations`) is declared in the service file. When another service declares
-    a table of that name, the message says so: a copy of another service's table is
-    usually the start of a cross-database relationship.
+    Evaluated against the service's database (`drift --dsn`) or its Prisma schema, read as the
+    database it migrates to (`drift --prisma`, and `check` for a service that names its
+    `prisma_schema`): each table of the database (except Prisma's `_prisma_migrations`) is
+    declared in the service file. When another service declares a table of that name, the
+    message says so: a copy of another service's table is usually the start of a cross-database
+    relationship.
 
     ## Why
     A table created outside the review process skipped the naming, index and
@@ -278,22 +303,54 @@ def extra_table(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]
 
     ## Bad
     ```yaml
-    # The database also has a table `legacy_users` that the registry does not list.
+    # The Prisma schema also maps a model to `legacy_users`.
+    prisma_schema: ../schema.prisma
     tables:
       - name: users
         model: User
         columns:
           - {name: id, type: uuid, primary_key: true, default: uuid()}
+    ---
+    # file: schema.prisma
+    datasource db {
+      provider = "postgresql"
+      url      = env("DATABASE_URL")
+    }
+
+    model User {
+      id String @id @default(uuid()) @db.Uuid
+
+      @@map("users")
+    }
+
+    model LegacyUser {
+      id Int @id
+
+      @@map("legacy_users")
+    }
     ```
 
     ## Good
     ```yaml
-    # The database has exactly the table `users`.
+    # The Prisma schema maps a model to `users` only.
+    prisma_schema: ../schema.prisma
     tables:
       - name: users
         model: User
         columns:
           - {name: id, type: uuid, primary_key: true, default: uuid()}
+    ---
+    # file: schema.prisma
+    datasource db {
+      provider = "postgresql"
+      url      = env("DATABASE_URL")
+    }
+
+    model User {
+      id String @id @default(uuid()) @db.Uuid
+
+      @@map("users")
+    }
     ```
     """
     for side in sides(ctx):
@@ -316,8 +373,10 @@ def missing_column(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violati
     """Every column of the registry exists in the database table.
 
     ## What it checks
-    Evaluated by `orion-registry drift`: each column a registry table declares exists in
-    the live table of the same name.
+    Evaluated against the service's database (`drift --dsn`) or its Prisma schema, read as the
+    database it migrates to (`drift --prisma`, and `check` for a service that names its
+    `prisma_schema`): each column a registry table declares exists in the database table of the
+    same name.
 
     ## Why
     A column the registry promises but the database lacks breaks every query that
@@ -325,24 +384,50 @@ def missing_column(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violati
 
     ## Bad
     ```yaml
-    # The database table `users` has no column `email`.
+    # The Prisma model of `users` has no `email`.
+    prisma_schema: ../schema.prisma
     tables:
       - name: users
         model: User
         columns:
           - {name: id, type: uuid, primary_key: true, default: uuid()}
           - {name: email, type: varchar(255), unique: true}
+    ---
+    # file: schema.prisma
+    datasource db {
+      provider = "postgresql"
+      url      = env("DATABASE_URL")
+    }
+
+    model User {
+      id String @id @default(uuid()) @db.Uuid
+
+      @@map("users")
+    }
     ```
 
     ## Good
     ```yaml
-    # The database table `users` has `email varchar(255) NOT NULL UNIQUE`.
+    prisma_schema: ../schema.prisma
     tables:
       - name: users
         model: User
         columns:
           - {name: id, type: uuid, primary_key: true, default: uuid()}
           - {name: email, type: varchar(255), unique: true}
+    ---
+    # file: schema.prisma
+    datasource db {
+      provider = "postgresql"
+      url      = env("DATABASE_URL")
+    }
+
+    model User {
+      id    String @id @default(uuid()) @db.Uuid
+      email String @unique @db.VarChar(255)
+
+      @@map("users")
+    }
     ```
     """
     for side, ref, found in column_pairs(ctx):
@@ -361,9 +446,11 @@ def extra_column(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation
     """Every column of a database table is documented in the registry.
 
     ## What it checks
-    Evaluated by `orion-registry drift`: each column of a live table that the registry
-    declares is also declared in the registry. The finding points at the table's
-    `columns` and names the live column with its type.
+    Evaluated against the service's database (`drift --dsn`) or its Prisma schema, read as the
+    database it migrates to (`drift --prisma`, and `check` for a service that names its
+    `prisma_schema`): each column of a database table that the registry declares is also
+    declared in the registry. The finding points at the table's `columns` and names that column
+    with its type.
 
     ## Why
     An undocumented column escaped review (its name, type and any relationship it
@@ -372,22 +459,48 @@ def extra_column(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation
 
     ## Bad
     ```yaml
-    # The database table `users` also has `old_email text`.
+    # The Prisma model of `users` also has `old_email`.
+    prisma_schema: ../schema.prisma
     tables:
       - name: users
         model: User
         columns:
           - {name: id, type: uuid, primary_key: true, default: uuid()}
+    ---
+    # file: schema.prisma
+    datasource db {
+      provider = "postgresql"
+      url      = env("DATABASE_URL")
+    }
+
+    model User {
+      id        String  @id @default(uuid()) @db.Uuid
+      old_email String?
+
+      @@map("users")
+    }
     ```
 
     ## Good
     ```yaml
-    # The database table `users` has only `id`.
+    prisma_schema: ../schema.prisma
     tables:
       - name: users
         model: User
         columns:
           - {name: id, type: uuid, primary_key: true, default: uuid()}
+    ---
+    # file: schema.prisma
+    datasource db {
+      provider = "postgresql"
+      url      = env("DATABASE_URL")
+    }
+
+    model User {
+      id String @id @default(uuid()) @db.Uuid
+
+      @@map("users")
+    }
     ```
     """
     for side in sides(ctx):
@@ -411,10 +524,12 @@ def column_type(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]
     """A column has the same type in the registry and in the database.
 
     ## What it checks
-    Evaluated by `orion-registry drift`: the registry's type and the live type are equal
-    once spelled one way (`varchar(255)` = `character varying(255)`, `timestamptz` =
-    `timestamp with time zone`, `serial` = `integer` with an identity). An enum column
-    must have the enum's Postgres type (`db_name`).
+    Evaluated against the service's database (`drift --dsn`) or its Prisma schema, read as the
+    database it migrates to (`drift --prisma`, and `check` for a service that names its
+    `prisma_schema`): the registry's type and the database's type are equal once spelled one way
+    (`varchar(255)` = `character varying(255)`, `timestamptz` = `timestamp with time zone`,
+    `serial` = `integer` with an identity). An enum column must have the enum's Postgres type
+    (`db_name`).
 
     ## Why
     Changing a column's type is a breaking change in the guide's terms; when it happens
@@ -423,24 +538,51 @@ def column_type(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]
 
     ## Bad
     ```yaml
-    # The database column users.email is `text`.
+    # `email String` is `text` in PostgreSQL.
+    prisma_schema: ../schema.prisma
     tables:
       - name: users
         model: User
         columns:
           - {name: id, type: uuid, primary_key: true, default: uuid()}
           - {name: email, type: varchar(255)}
+    ---
+    # file: schema.prisma
+    datasource db {
+      provider = "postgresql"
+      url      = env("DATABASE_URL")
+    }
+
+    model User {
+      id    String @id @default(uuid()) @db.Uuid
+      email String
+
+      @@map("users")
+    }
     ```
 
     ## Good
     ```yaml
-    # The database column users.email is `character varying(255)`.
+    prisma_schema: ../schema.prisma
     tables:
       - name: users
         model: User
         columns:
           - {name: id, type: uuid, primary_key: true, default: uuid()}
           - {name: email, type: varchar(255)}
+    ---
+    # file: schema.prisma
+    datasource db {
+      provider = "postgresql"
+      url      = env("DATABASE_URL")
+    }
+
+    model User {
+      id    String @id @default(uuid()) @db.Uuid
+      email String @db.VarChar(255)
+
+      @@map("users")
+    }
     ```
     """
     for side, ref, found in column_pairs(ctx):
@@ -463,8 +605,10 @@ def column_nullability(ctx: Context, options: Mapping[str, Any]) -> Iterator[Vio
     """A column is nullable in the database exactly when the registry says `nullable: true`.
 
     ## What it checks
-    Evaluated by `orion-registry drift`: registry columns are NOT NULL unless
-    `nullable: true` (a primary key never is); the live column's NOT NULL must agree.
+    Evaluated against the service's database (`drift --dsn`) or its Prisma schema, read as the
+    database it migrates to (`drift --prisma`, and `check` for a service that names its
+    `prisma_schema`): registry columns are NOT NULL unless `nullable: true` (a primary key never
+    is); the database column's NOT NULL must agree.
 
     ## Why
     Making a column required is a breaking change; making it optional silently lets
@@ -473,24 +617,51 @@ def column_nullability(ctx: Context, options: Mapping[str, Any]) -> Iterator[Vio
 
     ## Bad
     ```yaml
-    # The database column users.avatar_url is NOT NULL.
+    # `avatar_url String` (no `?`) is NOT NULL.
+    prisma_schema: ../schema.prisma
     tables:
       - name: users
         model: User
         columns:
           - {name: id, type: uuid, primary_key: true, default: uuid()}
           - {name: avatar_url, type: text, nullable: true}
+    ---
+    # file: schema.prisma
+    datasource db {
+      provider = "postgresql"
+      url      = env("DATABASE_URL")
+    }
+
+    model User {
+      id         String @id @default(uuid()) @db.Uuid
+      avatar_url String
+
+      @@map("users")
+    }
     ```
 
     ## Good
     ```yaml
-    # The database column users.avatar_url allows NULL.
+    prisma_schema: ../schema.prisma
     tables:
       - name: users
         model: User
         columns:
           - {name: id, type: uuid, primary_key: true, default: uuid()}
           - {name: avatar_url, type: text, nullable: true}
+    ---
+    # file: schema.prisma
+    datasource db {
+      provider = "postgresql"
+      url      = env("DATABASE_URL")
+    }
+
+    model User {
+      id         String  @id @default(uuid()) @db.Uuid
+      avatar_url String?
+
+      @@map("users")
+    }
     ```
     """
     for side, ref, found in column_pairs(ctx):
@@ -514,11 +685,12 @@ def column_default(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violati
     """A column has the same default in the registry and in the database.
 
     ## What it checks
-    Evaluated by `orion-registry drift`: `uuid()` matches `gen_random_uuid()`, `now()`
-    matches `now()` / `CURRENT_TIMESTAMP`, `autoincrement()` matches an identity or a
-    sequence, literals match the stored constant whatever its cast, and
-    `dbgenerated(expr)` matches the same expression. Defaults Prisma fills in itself
-    (`cuid()`, `nanoid()`) expect no database default.
+    Evaluated against the service's database (`drift --dsn`) or its Prisma schema, read as the
+    database it migrates to (`drift --prisma`, and `check` for a service that names its
+    `prisma_schema`): `uuid()` matches `gen_random_uuid()`, `now()` matches `now()` /
+    `CURRENT_TIMESTAMP`, `autoincrement()` matches an identity or a sequence, literals match the
+    stored constant whatever its cast, and `dbgenerated(expr)` matches the same expression.
+    Defaults Prisma fills in itself (`cuid()`, `nanoid()`) expect no database default.
 
     ## Why
     A default decides what rows written without the column hold. When the database
@@ -527,24 +699,51 @@ def column_default(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violati
 
     ## Bad
     ```yaml
-    # The database column user_preferences.theme has no default.
+    # The Prisma field `theme` has no @default.
+    prisma_schema: ../schema.prisma
     tables:
       - name: user_preferences
         model: UserPreference
         columns:
           - {name: id, type: uuid, primary_key: true, default: uuid()}
           - {name: theme, type: varchar(10), default: light}
+    ---
+    # file: schema.prisma
+    datasource db {
+      provider = "postgresql"
+      url      = env("DATABASE_URL")
+    }
+
+    model UserPreference {
+      id    String @id @default(uuid()) @db.Uuid
+      theme String @db.VarChar(10)
+
+      @@map("user_preferences")
+    }
     ```
 
     ## Good
     ```yaml
-    # The database column user_preferences.theme has DEFAULT 'light'::character varying.
+    prisma_schema: ../schema.prisma
     tables:
       - name: user_preferences
         model: UserPreference
         columns:
           - {name: id, type: uuid, primary_key: true, default: uuid()}
           - {name: theme, type: varchar(10), default: light}
+    ---
+    # file: schema.prisma
+    datasource db {
+      provider = "postgresql"
+      url      = env("DATABASE_URL")
+    }
+
+    model UserPreference {
+      id    String @id @default(uuid()) @db.Uuid
+      theme String @default("light") @db.VarChar(10)
+
+      @@map("user_preferences")
+    }
     ```
     """
     for side, ref, found in column_pairs(ctx):
@@ -567,10 +766,11 @@ def column_uniqueness(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viol
     """A column is unique, and the primary key is made of the same columns, on both sides.
 
     ## What it checks
-    Evaluated by `orion-registry drift`: a column with `unique: true` (or a one-column
-    primary key) has a unique constraint or unique index on exactly that column in the
-    database, and a column without it has none; the primary key covers the columns
-    marked `primary_key: true`.
+    Evaluated against the service's database (`drift --dsn`) or its Prisma schema, read as the
+    database it migrates to (`drift --prisma`, and `check` for a service that names its
+    `prisma_schema`): a column with `unique: true` (or a one-column primary key) has a unique
+    constraint or unique index on exactly that column in the database, and a column without it
+    has none; the primary key covers the columns marked `primary_key: true`.
 
     ## Why
     Uniqueness is a promise other code relies on (lookups by email, one row per user).
@@ -579,24 +779,51 @@ def column_uniqueness(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viol
 
     ## Bad
     ```yaml
-    # The database has no unique constraint on users.email.
+    # The Prisma field `email` is not @unique.
+    prisma_schema: ../schema.prisma
     tables:
       - name: users
         model: User
         columns:
           - {name: id, type: uuid, primary_key: true, default: uuid()}
           - {name: email, type: varchar(255), unique: true}
+    ---
+    # file: schema.prisma
+    datasource db {
+      provider = "postgresql"
+      url      = env("DATABASE_URL")
+    }
+
+    model User {
+      id    String @id @default(uuid()) @db.Uuid
+      email String @db.VarChar(255)
+
+      @@map("users")
+    }
     ```
 
     ## Good
     ```yaml
-    # The database has UNIQUE (email) on users.
+    prisma_schema: ../schema.prisma
     tables:
       - name: users
         model: User
         columns:
           - {name: id, type: uuid, primary_key: true, default: uuid()}
           - {name: email, type: varchar(255), unique: true}
+    ---
+    # file: schema.prisma
+    datasource db {
+      provider = "postgresql"
+      url      = env("DATABASE_URL")
+    }
+
+    model User {
+      id    String @id @default(uuid()) @db.Uuid
+      email String @unique @db.VarChar(255)
+
+      @@map("users")
+    }
     ```
     """
     for side in sides(ctx):
@@ -636,9 +863,10 @@ def missing_index(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violatio
     """Every index of the registry exists in the database.
 
     ## What it checks
-    Evaluated by `orion-registry drift`: each index a registry table declares exists
-    under its name. (An index with the same definition under another name is reported
-    by D711 instead.)
+    Evaluated against the service's database (`drift --dsn`) or its Prisma schema, read as the
+    database it migrates to (`drift --prisma`, and `check` for a service that names its
+    `prisma_schema`): each index a registry table declares exists under its name. (An index with
+    the same definition under another name is reported by D711 instead.)
 
     ## Why
     The guide's performance review approved the registry's indexes for the service's
@@ -646,7 +874,8 @@ def missing_index(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violatio
 
     ## Bad
     ```yaml
-    # The database has no index idx_users_deleted_at.
+    # The Prisma model of `users` has no @@index.
+    prisma_schema: ../schema.prisma
     tables:
       - name: users
         model: User
@@ -655,11 +884,24 @@ def missing_index(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violatio
           - {name: deleted_at, type: timestamptz, nullable: true}
         indexes:
           - {name: idx_users_deleted_at, columns: [deleted_at]}
+    ---
+    # file: schema.prisma
+    datasource db {
+      provider = "postgresql"
+      url      = env("DATABASE_URL")
+    }
+
+    model User {
+      id         String    @id @default(uuid()) @db.Uuid
+      deleted_at DateTime? @db.Timestamptz
+
+      @@map("users")
+    }
     ```
 
     ## Good
     ```yaml
-    # The database has CREATE INDEX idx_users_deleted_at ON users (deleted_at).
+    prisma_schema: ../schema.prisma
     tables:
       - name: users
         model: User
@@ -668,6 +910,20 @@ def missing_index(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violatio
           - {name: deleted_at, type: timestamptz, nullable: true}
         indexes:
           - {name: idx_users_deleted_at, columns: [deleted_at]}
+    ---
+    # file: schema.prisma
+    datasource db {
+      provider = "postgresql"
+      url      = env("DATABASE_URL")
+    }
+
+    model User {
+      id         String    @id @default(uuid()) @db.Uuid
+      deleted_at DateTime? @db.Timestamptz
+
+      @@index([deleted_at], map: "idx_users_deleted_at")
+      @@map("users")
+    }
     ```
     """
     for side in sides(ctx):
@@ -688,9 +944,11 @@ def extra_index(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]
     """Every index of the database is documented in the registry.
 
     ## What it checks
-    Evaluated by `orion-registry drift`: each index of a live table is declared in the
-    registry, apart from the primary key's index and a one-column unique index that
-    stands for `unique: true` (D708 compares those).
+    Evaluated against the service's database (`drift --dsn`) or its Prisma schema, read as the
+    database it migrates to (`drift --prisma`, and `check` for a service that names its
+    `prisma_schema`): each index of a database table is declared in the registry, apart from the
+    primary key's index and a one-column unique index that stands for `unique: true` (D708
+    compares those).
 
     ## Why
     "Don't over-index": every index slows writes and takes disk. One added by hand
@@ -699,24 +957,52 @@ def extra_index(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]
 
     ## Bad
     ```yaml
-    # The database also has CREATE INDEX users_name_idx ON users (name).
+    # The Prisma model of `users` also has @@index([name]).
+    prisma_schema: ../schema.prisma
     tables:
       - name: users
         model: User
         columns:
           - {name: id, type: uuid, primary_key: true, default: uuid()}
           - {name: name, type: varchar(100)}
+    ---
+    # file: schema.prisma
+    datasource db {
+      provider = "postgresql"
+      url      = env("DATABASE_URL")
+    }
+
+    model User {
+      id   String @id @default(uuid()) @db.Uuid
+      name String @db.VarChar(100)
+
+      @@index([name])
+      @@map("users")
+    }
     ```
 
     ## Good
     ```yaml
-    # The database's only index on users is the primary key's.
+    prisma_schema: ../schema.prisma
     tables:
       - name: users
         model: User
         columns:
           - {name: id, type: uuid, primary_key: true, default: uuid()}
           - {name: name, type: varchar(100)}
+    ---
+    # file: schema.prisma
+    datasource db {
+      provider = "postgresql"
+      url      = env("DATABASE_URL")
+    }
+
+    model User {
+      id   String @id @default(uuid()) @db.Uuid
+      name String @db.VarChar(100)
+
+      @@map("users")
+    }
     ```
     """
     for side in sides(ctx):
@@ -746,11 +1032,13 @@ def index_definition(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viola
     """An index has the same name, columns, uniqueness, type and predicate on both sides.
 
     ## What it checks
-    Evaluated by `orion-registry drift`: an index found by name has the registry's
-    columns in order, `unique`, access method (`type`, btree by default) and partial
-    `where` predicate (compared after parsing, so casts and parentheses PostgreSQL adds
-    do not count). An index missing by name but present with the same definition under
-    another name is reported here as a naming difference.
+    Evaluated against the service's database (`drift --dsn`) or its Prisma schema, read as the
+    database it migrates to (`drift --prisma`, and `check` for a service that names its
+    `prisma_schema`): an index found by name has the registry's columns in order, `unique`,
+    access method (`type`, btree by default) and partial `where` predicate (compared after
+    parsing, so casts and parentheses PostgreSQL adds do not count). An index missing by name
+    but present with the same definition under another name is reported here as a naming
+    difference.
 
     ## Why
     An index on other columns, or without the uniqueness the registry promises, does not
@@ -758,7 +1046,8 @@ def index_definition(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viola
 
     ## Bad
     ```yaml
-    # The database has CREATE INDEX idx_sessions_account_id ON sessions (expires_at).
+    # The Prisma index idx_sessions_account_id is on `expires_at`.
+    prisma_schema: ../schema.prisma
     tables:
       - name: sessions
         model: Session
@@ -768,11 +1057,26 @@ def index_definition(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viola
           - {name: expires_at, type: timestamptz}
         indexes:
           - {name: idx_sessions_account_id, columns: [account_id]}
+    ---
+    # file: schema.prisma
+    datasource db {
+      provider = "postgresql"
+      url      = env("DATABASE_URL")
+    }
+
+    model Session {
+      id         String   @id @default(uuid()) @db.Uuid
+      account_id String   @db.Uuid
+      expires_at DateTime @db.Timestamptz
+
+      @@index([expires_at], map: "idx_sessions_account_id")
+      @@map("sessions")
+    }
     ```
 
     ## Good
     ```yaml
-    # The database has CREATE INDEX idx_sessions_account_id ON sessions (account_id).
+    prisma_schema: ../schema.prisma
     tables:
       - name: sessions
         model: Session
@@ -782,6 +1086,21 @@ def index_definition(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viola
           - {name: expires_at, type: timestamptz}
         indexes:
           - {name: idx_sessions_account_id, columns: [account_id]}
+    ---
+    # file: schema.prisma
+    datasource db {
+      provider = "postgresql"
+      url      = env("DATABASE_URL")
+    }
+
+    model Session {
+      id         String   @id @default(uuid()) @db.Uuid
+      account_id String   @db.Uuid
+      expires_at DateTime @db.Timestamptz
+
+      @@index([account_id], map: "idx_sessions_account_id")
+      @@map("sessions")
+    }
     ```
     """
     for side in sides(ctx):
@@ -812,8 +1131,10 @@ def missing_enum_value(ctx: Context, options: Mapping[str, Any]) -> Iterator[Vio
     """Every enum type and value of the registry exists in the database.
 
     ## What it checks
-    Evaluated by `orion-registry drift`: each enum's Postgres type (`db_name`, else its
-    name) exists and has every value the registry lists.
+    Evaluated against the service's database (`drift --dsn`) or its Prisma schema, read as the
+    database it migrates to (`drift --prisma`, and `check` for a service that names its
+    `prisma_schema`): each enum's Postgres type (`db_name`, else its name) exists and has every
+    value the registry lists.
 
     ## Why
     Writing a value the database type lacks fails at run time. Adding a value is
@@ -821,20 +1142,48 @@ def missing_enum_value(ctx: Context, options: Mapping[str, Any]) -> Iterator[Vio
 
     ## Bad
     ```yaml
-    # The database type notification_status lacks BOUNCED.
+    # The Prisma enum lacks BOUNCED.
+    prisma_schema: ../schema.prisma
     enums:
       - name: NotificationStatus
         db_name: notification_status
         values: [QUEUED, SENT, BOUNCED]
+    ---
+    # file: schema.prisma
+    datasource db {
+      provider = "postgresql"
+      url      = env("DATABASE_URL")
+    }
+
+    enum NotificationStatus {
+      QUEUED
+      SENT
+
+      @@map("notification_status")
+    }
     ```
 
     ## Good
     ```yaml
-    # The database has CREATE TYPE notification_status AS ENUM ('QUEUED', 'SENT', 'BOUNCED').
+    prisma_schema: ../schema.prisma
     enums:
       - name: NotificationStatus
         db_name: notification_status
         values: [QUEUED, SENT, BOUNCED]
+    ---
+    # file: schema.prisma
+    datasource db {
+      provider = "postgresql"
+      url      = env("DATABASE_URL")
+    }
+
+    enum NotificationStatus {
+      QUEUED
+      SENT
+      BOUNCED
+
+      @@map("notification_status")
+    }
     ```
     """
     for side in sides(ctx):
@@ -863,9 +1212,10 @@ def extra_enum_value(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viola
     """Every enum type and value of the database is documented in the registry.
 
     ## What it checks
-    Evaluated by `orion-registry drift`: each value of a registry enum's Postgres type
-    is listed in `values`, and each enum type of the schema is declared by some enum of
-    the service.
+    Evaluated against the service's database (`drift --dsn`) or its Prisma schema, read as the
+    database it migrates to (`drift --prisma`, and `check` for a service that names its
+    `prisma_schema`): each value of a registry enum's Postgres type is listed in `values`, and
+    each enum type of the schema is declared by some enum of the service.
 
     ## Why
     Readers switch over the registry's values; a value only the database knows (added
@@ -874,20 +1224,48 @@ def extra_enum_value(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viola
 
     ## Bad
     ```yaml
-    # The database type theme is ENUM ('LIGHT', 'DARK', 'SEPIA').
+    # The Prisma enum also has SEPIA.
+    prisma_schema: ../schema.prisma
     enums:
       - name: Theme
         db_name: theme
         values: [LIGHT, DARK]
+    ---
+    # file: schema.prisma
+    datasource db {
+      provider = "postgresql"
+      url      = env("DATABASE_URL")
+    }
+
+    enum Theme {
+      LIGHT
+      DARK
+      SEPIA
+
+      @@map("theme")
+    }
     ```
 
     ## Good
     ```yaml
-    # The database type theme is ENUM ('LIGHT', 'DARK').
+    prisma_schema: ../schema.prisma
     enums:
       - name: Theme
         db_name: theme
         values: [LIGHT, DARK]
+    ---
+    # file: schema.prisma
+    datasource db {
+      provider = "postgresql"
+      url      = env("DATABASE_URL")
+    }
+
+    enum Theme {
+      LIGHT
+      DARK
+
+      @@map("theme")
+    }
     ```
     """
     for side in sides(ctx):
@@ -920,11 +1298,12 @@ def unexpected_foreign_key(ctx: Context, options: Mapping[str, Any]) -> Iterator
     """Every foreign key of the database is declared by a `references: table.column`.
 
     ## What it checks
-    Evaluated by `orion-registry drift`: each foreign key constraint of the live
-    database corresponds to a column whose `references` names the same table and column
-    of this service. A composite foreign key cannot be declared and is always reported.
-    A registry reference without a constraint is fine (the guide allows
-    application-level references).
+    Evaluated against the service's database (`drift --dsn`) or its Prisma schema, read as the
+    database it migrates to (`drift --prisma`, and `check` for a service that names its
+    `prisma_schema`): each foreign key constraint of the database corresponds to a column whose
+    `references` names the same table and column of this service. A composite foreign key cannot
+    be declared and is always reported. A registry reference without a constraint is fine (the
+    guide allows application-level references).
 
     ## Why
     A constraint couples deletes and writes of two tables; nobody reviewing the
@@ -932,7 +1311,8 @@ def unexpected_foreign_key(ctx: Context, options: Mapping[str, Any]) -> Iterator
 
     ## Bad
     ```yaml
-    # The database has FOREIGN KEY (user_id) REFERENCES users (id) on addresses.
+    # The Prisma relation makes FOREIGN KEY (user_id) REFERENCES users (id).
+    prisma_schema: ../schema.prisma
     tables:
       - name: users
         model: User
@@ -943,11 +1323,32 @@ def unexpected_foreign_key(ctx: Context, options: Mapping[str, Any]) -> Iterator
         columns:
           - {name: id, type: uuid, primary_key: true, default: uuid()}
           - {name: user_id, type: uuid}
+    ---
+    # file: schema.prisma
+    datasource db {
+      provider = "postgresql"
+      url      = env("DATABASE_URL")
+    }
+
+    model User {
+      id        String    @id @default(uuid()) @db.Uuid
+      addresses Address[]
+
+      @@map("users")
+    }
+
+    model Address {
+      id      String @id @default(uuid()) @db.Uuid
+      user_id String @db.Uuid
+      user    User   @relation(fields: [user_id], references: [id])
+
+      @@map("addresses")
+    }
     ```
 
     ## Good
     ```yaml
-    # The database has FOREIGN KEY (user_id) REFERENCES users (id) on addresses.
+    prisma_schema: ../schema.prisma
     tables:
       - name: users
         model: User
@@ -958,6 +1359,27 @@ def unexpected_foreign_key(ctx: Context, options: Mapping[str, Any]) -> Iterator
         columns:
           - {name: id, type: uuid, primary_key: true, default: uuid()}
           - {name: user_id, type: uuid, references: users.id}
+    ---
+    # file: schema.prisma
+    datasource db {
+      provider = "postgresql"
+      url      = env("DATABASE_URL")
+    }
+
+    model User {
+      id        String    @id @default(uuid()) @db.Uuid
+      addresses Address[]
+
+      @@map("users")
+    }
+
+    model Address {
+      id      String @id @default(uuid()) @db.Uuid
+      user_id String @db.Uuid
+      user    User   @relation(fields: [user_id], references: [id])
+
+      @@map("addresses")
+    }
     ```
     """
     for problem in foreign_key_problems(ctx):
@@ -979,9 +1401,11 @@ def cross_service_foreign_key(ctx: Context, options: Mapping[str, Any]) -> Itera
     """No foreign key of the database points at a table the registry gives another service.
 
     ## What it checks
-    Evaluated by `orion-registry drift`: a live foreign key whose referenced table is
-    declared by another service of the registry (and not by this one). The database
-    can only hold it because someone copied the other service's table into it.
+    Evaluated against the service's database (`drift --dsn`) or its Prisma schema, read as the
+    database it migrates to (`drift --prisma`, and `check` for a service that names its
+    `prisma_schema`): a foreign key of the database whose referenced table is declared by
+    another service of the registry (and not by this one). The database can only hold it because
+    someone copied the other service's table into it.
 
     ## Why
     "NEVER create foreign keys between databases." A local copy of another service's
@@ -990,9 +1414,9 @@ def cross_service_foreign_key(ctx: Context, options: Mapping[str, Any]) -> Itera
 
     ## Bad
     ```yaml
-    # The database has a table `accounts` (auth's) and FOREIGN KEY (account_id)
-    # REFERENCES accounts (id) on users.
+    # user's Prisma schema copies auth's `accounts` and relates users to it.
     service: user
+    prisma_schema: ../schema.prisma
     tables:
       - name: users
         model: User
@@ -1003,17 +1427,42 @@ def cross_service_foreign_key(ctx: Context, options: Mapping[str, Any]) -> Itera
             references: {column: auth.accounts.id, sync: event, events: [auth.account_created]}
     ---
     service: auth
+    events:
+      publishes:
+        - {name: auth.account_created, payload: [id]}
     tables:
       - name: accounts
         model: Account
         columns:
           - {name: id, type: uuid, primary_key: true, default: uuid()}
+    ---
+    # file: schema.prisma
+    datasource db {
+      provider = "postgresql"
+      url      = env("DATABASE_URL")
+    }
+
+    model User {
+      id         String  @id @default(uuid()) @db.Uuid
+      account_id String  @db.Uuid
+      account    Account @relation(fields: [account_id], references: [id])
+
+      @@map("users")
+    }
+
+    model Account {
+      id    String @id @default(uuid()) @db.Uuid
+      users User[]
+
+      @@map("accounts")
+    }
     ```
 
     ## Good
     ```yaml
-    # The database has only `users`; account_id has no constraint.
+    # user's Prisma schema keeps only the id: no relation, no copy of `accounts`.
     service: user
+    prisma_schema: ../schema.prisma
     tables:
       - name: users
         model: User
@@ -1024,11 +1473,27 @@ def cross_service_foreign_key(ctx: Context, options: Mapping[str, Any]) -> Itera
             references: {column: auth.accounts.id, sync: event, events: [auth.account_created]}
     ---
     service: auth
+    events:
+      publishes:
+        - {name: auth.account_created, payload: [id]}
     tables:
       - name: accounts
         model: Account
         columns:
           - {name: id, type: uuid, primary_key: true, default: uuid()}
+    ---
+    # file: schema.prisma
+    datasource db {
+      provider = "postgresql"
+      url      = env("DATABASE_URL")
+    }
+
+    model User {
+      id         String @id @default(uuid()) @db.Uuid
+      account_id String @db.Uuid
+
+      @@map("users")
+    }
     ```
     """
     for problem in foreign_key_problems(ctx):
