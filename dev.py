@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Set everything up, then build the site or run the tests. Needs only Python 3.11+ and git.
 
-    python3 dev.py site    # venv + packages + offline Mermaid, then `mkdocs build --strict`
+    python3 dev.py site    # venv + packages + offline JS libraries, then `mkdocs build --strict`
     python3 dev.py serve   # the same set-up, then `mkdocs serve` (reloads on every edit)
     python3 dev.py test    # the same plus PostgreSQL, Chromium, Node packages, then pytest
     python3 dev.py setup   # only the set-up
@@ -27,8 +27,16 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / "python"
 STAMP = VENV / ".orion-installed"
-MERMAID_SOURCE = ROOT / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
-MERMAID_VENDORED = ROOT / "docs" / "assets" / "vendor" / "mermaid.min.js"
+VENDOR = ROOT / "docs" / "assets" / "vendor"
+# npm files served with the site (offline): Mermaid for diagrams, Cytoscape.js and the fCoSE
+# layout (with the two libraries it is built on) for the relationship map.
+VENDORED_FILES = [
+    "mermaid/dist/mermaid.min.js",
+    "cytoscape/dist/cytoscape.min.js",
+    "layout-base/layout-base.js",
+    "cose-base/cose-base.js",
+    "cytoscape-fcose/cytoscape-fcose.js",
+]
 # Debian package -> a file it installs (the client alone also fills /usr/lib/postgresql).
 DEBIAN_PACKAGES = {
     "postgresql": "/usr/lib/postgresql/*/bin/initdb",
@@ -72,7 +80,7 @@ def python_packages(extra: str, *enough: str) -> None:
 
 
 def node_packages() -> bool:
-    """npm packages from package-lock.json; Mermaid vendored for offline diagrams."""
+    """npm packages from package-lock.json; the browser libraries vendored for offline use."""
     npm = shutil.which("npm")
     if npm is None:
         say("npm not found: diagrams load Mermaid from the network; Node-based tests skip")
@@ -86,12 +94,13 @@ def node_packages() -> bool:
             say("npm ci failed: Node-based tests skip, diagrams load Mermaid from the network")
             return False
         lock_stamp.write_text(digest)
-    if MERMAID_SOURCE.exists():
-        MERMAID_VENDORED.parent.mkdir(parents=True, exist_ok=True)
-        if not MERMAID_VENDORED.exists() or (
-            MERMAID_VENDORED.read_bytes() != MERMAID_SOURCE.read_bytes()
+    for name in VENDORED_FILES:
+        source, vendored = ROOT / "node_modules" / name, VENDOR / Path(name).name
+        if source.exists() and (
+            not vendored.exists() or vendored.read_bytes() != source.read_bytes()
         ):
-            shutil.copyfile(MERMAID_SOURCE, MERMAID_VENDORED)
+            VENDOR.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, vendored)
     return True
 
 

@@ -37,7 +37,7 @@ class Impact:
 
     service: str
     target: str  # the dependent object, e.g. notifications.notifications.email
-    via: str  # references | copy_of | consumes | sync events | enum type
+    via: str  # references | copy_of | consumes | sync events | enum type | payload of <event>
     file: str
     line: int
 

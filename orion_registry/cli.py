@@ -11,8 +11,9 @@ from collections.abc import Sequence
 
 from . import __version__
 from .commands import COMMANDS
-from .commands.common import UsageError
+from .commands.common import UsageError, resolve_registry
 from .loader import RegistryNotFound
+from .reporters.escape import inert
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,9 +32,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        resolve_registry(args)
         return args.run(args)
     except (RegistryNotFound, UsageError) as exc:
-        print(f"orion-registry: error: {exc}", file=sys.stderr)
+        print(f"orion-registry: error: {inert(exc)}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # e.g. `orion-registry rules | head`
         sys.stderr.close()

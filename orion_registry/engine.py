@@ -57,7 +57,7 @@ def run(
     ]
     ctx.ran.update(rule.code for rule in rules)
     findings += _run(ctx, config, [r for r in rules if not r.after_waivers])
-    findings = apply_baseline(apply_waivers(sort_findings(findings), ctx), ctx)
+    findings = apply_baseline(apply_waivers(sort_findings(findings), ctx, config), ctx)
     findings += _run(ctx, config, [r for r in rules if r.after_waivers])
     if select:
         findings = [f for f in findings if matches(f.rule, select) or f.rule.startswith("L")]
@@ -72,8 +72,16 @@ def check_registry(
     ignore: Iterable[str] = (),
     on_date: dt.date | None = None,
 ) -> list[Finding]:
-    """`check`: the rules that need nothing but the registry."""
-    return run(registry, Inputs(), select, ignore, on_date)
+    """`check`: the rules that need nothing but the registry, and the drift rules for each
+    service that names its `prisma_schema` (compared with that schema)."""
+    if not any(doc.model.prisma_schema for doc in registry.services.values()):
+        return run(registry, Inputs(), select, ignore, on_date)
+    from .prisma.agreement import prisma_inputs  # lark, only when needed
+
+    prisma = prisma_inputs(registry)
+    findings = run(registry, Inputs(live=prisma.schemas), select, ignore, on_date)
+    problems = [p for p in prisma.problems if not matches(p.rule, ignore)]
+    return sort_findings([*findings, *problems])
 
 
 def _run(ctx: Context, config: RuleConfig, rules: list[Rule]) -> list[Finding]:
@@ -100,4 +108,7 @@ def to_finding(rule: Rule, violation: Violation, severity: str) -> Finding:
         violation.message,
         violation.target or ref.target,
         severity,  # type: ignore[arg-type]
+        violation.suggestion,
+        violation.replaces,
+        related=violation.related,
     )

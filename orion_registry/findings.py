@@ -29,7 +29,10 @@ class Finding:
     message: str
     target: str
     severity: Severity = "error"
+    suggestion: str | None = None  # a replacement the finding proposes (a name, a type)
+    replaces: str | None = None  # the text at (line, column) that `suggestion` replaces
     baselined: bool = False  # accepted in `baseline.yaml`: shown as a count, never fails
+    related: tuple[tuple[str, int], ...] = ()  # (file, line) of the object elsewhere (Prisma)
 
     def sort_key(self) -> tuple[str, int, int, str, str, str]:
         return (self.file, self.line, self.column, self.rule, self.target, self.message)
@@ -37,6 +40,8 @@ class Finding:
     def as_dict(self) -> dict[str, object]:
         data = asdict(self)
         shown = {key: data[key] for key in JSON_KEYS}
+        if self.suggestion is not None:
+            shown["suggestion"] = self.suggestion
         if self.baselined:
             shown["baselined"] = True
         return shown

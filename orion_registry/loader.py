@@ -18,6 +18,14 @@ from pydantic import TypeAdapter, ValidationError
 
 from .findings import LOAD_LAYOUT, LOAD_SCHEMA, LOAD_YAML, Finding
 from .models import Baseline, Service, Settings
+from .models.base import ENTRY_ERROR, WEB_URL_PATTERN
+from .paths import (
+    OutsideRepository,
+    is_inside,
+    repository_root,
+    resolve_existing,
+    unreadable_reason,
+)
 from .source import SourceError, SourceMap, decode, load_file, parse
 
 DEFAULT_REGISTRY = "registry"  # the registry directory when none is named
@@ -25,6 +33,7 @@ SETTINGS_FILE = "orion.yaml"
 BASELINE_FILE = "baseline.yaml"
 SERVICES_DIR = "services"
 SERVICE_SUFFIXES = (".yaml", ".yml")
+PATH_KEYS = ("migrations_dir",)  # keys of a service naming a path relative to its file
 _ADAPTERS: dict[type, TypeAdapter] = {
     Service: TypeAdapter(Service),
     Settings: TypeAdapter(Settings),
@@ -79,10 +88,16 @@ def display_path(root: Path, *parts: str) -> str:
 
 
 def service_files(root: Path) -> list[Path]:
+    """Every entry of services/ named like a service file except folders: links, FIFOs and
+    devices too, so that loading reports them instead of skipping them silently."""
     folder = root / SERVICES_DIR
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.suffix in SERVICE_SUFFIXES and p.is_file())
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.suffix in SERVICE_SUFFIXES and (p.is_symlink() or not p.is_dir())
+    )
 
 
 def _nested_service_files(root: Path) -> Iterator[Finding]:
@@ -118,13 +133,18 @@ def paused_gc() -> Iterator[None]:
 def load_registry(root: Path | str) -> Registry:
     """Load `root` (a registry directory); problems become findings, never exceptions."""
     root = Path(root)
-    if not root.is_dir():
-        raise RegistryNotFound(f"registry directory '{root.as_posix()}' does not exist")
+    try:
+        if not root.is_dir():
+            raise RegistryNotFound(f"registry directory '{root.as_posix()}' does not exist")
+        files = service_files(root)
+    except OSError as exc:
+        raise RegistryNotFound(
+            f"cannot read the registry directory '{root.as_posix()}': {exc.strerror}"
+        ) from None
     findings: list[Finding] = []
     settings = load_settings(root, findings)
     registry = Registry(root=root, settings=settings, findings=findings)
     registry.baseline = load_baseline(root, findings)
-    files = service_files(root)
     if not files:
         findings.append(
             Finding(
@@ -155,8 +175,22 @@ def load_registry(root: Path | str) -> Registry:
             )
             continue
         registry.services[doc.name] = doc
+        findings.extend(_declared_path_problems(doc, root))
     registry.unloaded = {path.stem for path in files} - set(registry.services)
     return registry
+
+
+def _declared_path_problems(doc: ServiceDoc, root: Path) -> Iterator[Finding]:
+    """`prisma_schema` must name a file or folder inside the repository."""
+    declared = doc.model.prisma_schema
+    if declared is None:
+        return
+    try:
+        resolve_existing(doc.path.parent, declared, repository_root(root))
+    except OutsideRepository as exc:
+        line, column = doc.source.locate(("prisma_schema",))
+        message = f"prisma_schema '{declared}' {exc}"
+        yield Finding(doc.file, line, column, LOAD_SCHEMA, message, doc.name)
 
 
 def load_service_file(
@@ -183,7 +217,23 @@ def load_service_file(
             )
         )
         return None
+    if raw is None:
+        findings.extend(_paths_outside(path, service, source, shown))
     return ServiceDoc(stem, shown, path, service, source)
+
+
+def _paths_outside(path: Path, service: Service, source: SourceMap, shown: str) -> list[Finding]:
+    """A folder or file the service names (`PATH_KEYS`) must stay inside the repository."""
+    repository = repository_root(path.parent.parent)
+    found = []
+    for key in PATH_KEYS:
+        value = getattr(service, key, None)
+        if value and not is_inside(path.parent / value, repository):
+            message = f"{key} '{value}' leads outside the repository: not read"
+            found.append(
+                Finding(shown, *source.locate((key,)), LOAD_LAYOUT, message, service.service)
+            )
+    return found
 
 
 def load_settings(root: Path, findings: list[Finding] | None = None) -> SettingsDoc:
@@ -192,7 +242,7 @@ def load_settings(root: Path, findings: list[Finding] | None = None) -> Settings
     findings = [] if findings is None else findings
     path = root / SETTINGS_FILE
     shown = display_path(root, SETTINGS_FILE)
-    if path.is_file():
+    if path.is_symlink() or path.exists():
         loaded = _load_document(path, shown, "orion", Settings, findings)
         if loaded is not None:
             return SettingsDoc(shown, *loaded)
@@ -202,8 +252,8 @@ def load_settings(root: Path, findings: list[Finding] | None = None) -> Settings
 def load_baseline(root: Path, findings: list[Finding]) -> BaselineDoc | None:
     """`root/baseline.yaml` when present and valid (its problems are added to `findings`)."""
     path = root / BASELINE_FILE
-    if not path.is_file():
-        return None
+    if not (path.is_symlink() or path.exists()):
+        return None  # a link or a FIFO is reported by `_load_document`, never read
     shown = display_path(root, BASELINE_FILE)
     loaded = _load_document(path, shown, "baseline", Baseline, findings)
     return BaselineDoc(shown, *loaded) if loaded is not None else None
@@ -217,6 +267,10 @@ def _load_document(
     findings: list[Finding],
     raw: bytes | None = None,
 ) -> tuple[Any, SourceMap] | None:
+    refused = None if raw is not None else _refusal(path, model)
+    if refused:
+        findings.append(Finding(shown, 1, 1, LOAD_YAML, f"not read: the file {refused}", target))
+        return None
     try:
         document = load_file(path) if raw is None else parse(decode(raw))
     except SourceError as exc:
@@ -248,6 +302,12 @@ def _load_document(
         return None
 
 
+def _refusal(path: Path, model: type) -> str | None:
+    """Why a registry file must not be read (outside the repository, not a regular file)."""
+    registry = path.parent if model is Settings else path.parent.parent
+    return unreadable_reason(path, repository_root(registry))
+
+
 def validation_findings(
     exc: ValidationError, data: object, source: SourceMap, shown: str, target: str, model: type
 ) -> list[Finding]:
@@ -265,6 +325,10 @@ def validation_findings(
             parent = breadcrumb(path[:-1]) or "the file"
             message = f"missing required key '{name}' in {parent}"
             line, column = source.locate(path[:-1])
+        elif kind == ENTRY_ERROR:  # a validator blames one entry of the value
+            path = (*path, *error["ctx"]["at"])
+            message = f"{breadcrumb(path)}: {error['msg']}"
+            line, column = source.locate(path)
         else:
             by_value.setdefault(path, []).append(error)
             continue
@@ -286,7 +350,9 @@ def breadcrumb(path: tuple[str | int, ...]) -> str:
 def _describe(errors: list[dict]) -> str:
     """One message for the errors of one value (several when the value is a union)."""
     messages = [
-        f"must match {e['ctx']['pattern']}" if e["type"] == "string_pattern_mismatch" else e["msg"]
+        _PATTERNS.get(e["ctx"]["pattern"], f"must match {e['ctx']['pattern']}")
+        if e["type"] == "string_pattern_mismatch"
+        else e["msg"]
         for e in errors
     ]
     message = "; or ".join(dict.fromkeys(messages))
@@ -297,6 +363,7 @@ def _describe(errors: list[dict]) -> str:
     return f"{message} (got a {type(value).__name__})"
 
 
+_PATTERNS = {WEB_URL_PATTERN: "must be an http:// or https:// URL"}
 _KINDS = {
     list: "a list",
     str: "a string",

@@ -8,7 +8,9 @@ them on a page instead), and adds the generated pages as virtual files.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils import CountHandler
 from mkdocs.utils.templates import TemplateContext
 
 from .engine import check_registry
@@ -32,12 +35,15 @@ from .render import Site, SitePaths, make_env, render_site
 from .render.blocks import GeneratedPage, assemble
 from .render.escape import escape_markdown
 from .render.findings import banner, counted, stale_note, tally
+from .render.graph import map_json
 from .render.index import SiteIndex
 from .render.loaded import loaded
-from .render.pages import STYLESHEET, shown_file, unloadable_page
+from .render.pages import MAP_SCRIPT, STYLESHEET, shown_file, unloadable_page
+from .sitedir import StagedSiteDir
 
 log = get_plugin_logger(__name__)
 MERMAID_VENDOR = "assets/vendor/mermaid.min.js"  # copied by setup from node_modules/mermaid
+_MERMAID_SCRIPT = re.compile(r'\s*<script src="[^"]*assets/vendor/mermaid\.min\.js"></script>')
 
 
 class OrionRegistryConfig(base.Config):
@@ -62,9 +68,12 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
         # While serving: the last page of each service that loaded, shown (marked stale)
         # when its file stops loading, instead of a 404.
         self.last_good: dict[str, GeneratedPage] = {}
+        self.staged = StagedSiteDir()
+        self.dirty = False
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
+        self.dirty = dirty
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         here = Path(config.config_file_path or ".").resolve().parent
@@ -80,12 +89,31 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
             # fetching it from unpkg: load the vendored copy so diagrams render offline.
             config.extra_javascript.append(c.ExtraScriptValue(MERMAID_VENDOR))
         config.extra_css.append(self.paths.stylesheet)
+        if not self.serving and not self.dirty:  # a failed build keeps the last good site
+            config.site_dir = self.staged.start(config.site_dir)
         return config
+
+    @event_priority(-100)  # after every other plugin wrote its files (search index...)
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if _strict_warnings():
+            return  # MkDocs aborts right after this event: on_shutdown drops the staging
+        if self.staged.commit() and self.staged.target is not None:
+            config.site_dir = str(self.staged.target)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self.staged.abort()
+
+    def on_shutdown(self) -> None:
+        self.staged.abort()  # a build stopped without an error event (e.g. --strict)
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         registry, index, findings = self.check()
         self.pinned_date = _pin_build_date(registry, self.pinned_date)
-        errors = [f for f in findings if f.severity == "error" or self.config.strict_warnings]
+        errors = [
+            f
+            for f in findings
+            if not f.baselined and (f.severity == "error" or self.config.strict_warnings)
+        ]
         if errors and not self.serving:
             raise PluginError(
                 f"the registry '{_shown_path(self.root).as_posix()}' breaks its conventions: "
@@ -104,6 +132,7 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
                 registry, findings, env, self.paths, show_findings=bool(errors), index=index
             )
             css = env.loader.get_source(env, STYLESHEET)[0]  # type: ignore[union-attr]
+            script = env.loader.get_source(env, MAP_SCRIPT)[0]  # type: ignore[union-attr]
         except TemplateError as exc:  # e.g. a broken override: name it, no traceback
             where = (
                 f" ({exc.filename}:{exc.lineno})" if isinstance(exc, TemplateSyntaxError) else ""
@@ -114,6 +143,10 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
             self.keep_unloadable(site, registry, findings)
         self.add_pages(site, files, config)
         files.append(File.generated(config, self.paths.stylesheet, content=css))
+        files.append(File.generated(config, self.paths.map_script, content=script))
+        files.append(
+            File.generated(config, self.paths.map_data, content=map_json(index, self.paths))
+        )
         config.nav = expand_nav(config.nav, site, self.paths, self.nav_mode)
         return files
 
@@ -128,7 +161,9 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
             line = (
                 f"{_shown_path(Path(f.file)).as_posix()}:{f.line}:{f.column} {f.rule} {f.message}"
             )
-            if f.severity == "error":
+            if f.baselined:
+                log.debug(f"{line} (baselined)")
+            elif f.severity == "error":
                 log.error(line)
             elif self.config.strict_warnings:
                 log.warning(line)
@@ -198,9 +233,14 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
         return context
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        """The finished page with its pre-rendered HTML blocks in place of their markers."""
+        """The finished page with its pre-rendered HTML blocks in place of their markers;
+        Mermaid left out of pages without a diagram (the map page among them)."""
         generated = self.pages.get(page.file.src_uri)
-        return assemble(output, generated.blocks) if generated and generated.blocks else output
+        if generated and generated.blocks:
+            output = assemble(output, generated.blocks)
+        if 'class="mermaid"' not in output:  # 3.5 MB of script that has nothing to draw
+            output = _MERMAID_SCRIPT.sub("", output, count=1)
+        return output
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(str(self.root))
@@ -248,6 +288,14 @@ def expand_nav(nav: list | None, site: Site, paths: SitePaths, mode: str) -> lis
     if paths.findings in site.pages:
         expanded = [{"Registry findings": paths.findings}, *expanded]
     return expanded
+
+
+def _strict_warnings() -> bool:
+    """Whether MkDocs counted warnings it aborts on (`--strict`) after `on_post_build`."""
+    for handler in logging.getLogger("mkdocs").handlers:
+        if isinstance(handler, CountHandler) and handler.get_counts():
+            return True
+    return False
 
 
 def _shown_path(path: Path) -> Path:

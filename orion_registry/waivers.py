@@ -20,7 +20,7 @@ from .findings import LOAD_SCHEMA, Finding
 from .loader import Registry
 from .rules import RULES
 from .rules.context import Context
-from .rules.services import target_matches, waiver_problem
+from .rules.services import target_matches, waiver_breadth, waiver_problem
 
 UNWAIVABLE_FAMILY = "S"  # the rules about waivers and ownership
 # The rules that judge waivers and the baseline themselves: never baselined.
@@ -96,12 +96,16 @@ def _same_kind(value: object, default: object) -> bool:
     return isinstance(value, type(default))
 
 
-def apply_waivers(findings: list[Finding], ctx: Context) -> list[Finding]:
-    """Drop findings covered by a valid waiver; record which waivers were used (for S603)."""
+def apply_waivers(findings: list[Finding], ctx: Context, config: RuleConfig) -> list[Finding]:
+    """Drop findings covered by a valid waiver; record which waivers were used (for S603).
+    A waiver that S602 or S604 rejects (too wide, too long, of an S rule) waives nothing."""
+    max_days = int(config.options_of("S604")["max_waiver_days"])
     active = [
         (i, w)
         for i, w in enumerate(ctx.settings.waivers)
-        if not w.rule.startswith(UNWAIVABLE_FAMILY) and waiver_problem(w, ctx) is None
+        if not w.rule.startswith(UNWAIVABLE_FAMILY)
+        and waiver_problem(w, ctx) is None
+        and waiver_breadth(w, ctx, max_days) is None
     ]
     if not active:
         return findings

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -21,6 +22,14 @@ ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_REGISTRY = ROOT / "registry"
 SHARED = ROOT.parent / "shared"
 ID_COLUMN = "{name: id, type: uuid, primary_key: true, default: uuid()}"
+
+
+def copy_registry(dest: Path) -> Path:
+    """A copy of the bundled registry at `dest`, with the Prisma schemas its services name
+    (`packages/`) beside it, as in this repository."""
+    shutil.copytree(BUNDLED_REGISTRY, dest)
+    shutil.copytree(ROOT / "packages", dest.parent / "packages", dirs_exist_ok=True)
+    return dest
 
 
 def check_example(example: str, root: Path) -> list[Finding]:

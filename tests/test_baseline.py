@@ -10,7 +10,7 @@ import pytest
 
 from orion_registry.loader import BASELINE_FILE
 
-from .helpers import BUNDLED_REGISTRY, SHARED, run_cli
+from .helpers import SHARED, copy_registry, run_cli
 
 CIVITAI = SHARED / "corpus" / "civitai__civitai"
 
@@ -30,10 +30,13 @@ def _json(*argv: str) -> tuple[int, dict]:
 def registry(tmp_path) -> Path:
     """The bundled registry with two violations: a camelCase table and a camelCase column."""
     root = tmp_path / "registry"
-    shutil.copytree(BUNDLED_REGISTRY, root)
+    copy_registry(root)
     user = root / "services" / "user.yaml"
     _edit(user, "name: user_preferences", "name: userPreferences")
     _edit(user, "name: email_notifications", "name: emailNotifications")
+    prisma = tmp_path / "packages" / "user" / "prisma" / "schema.prisma"  # it agrees still
+    _edit(prisma, '@@map("user_preferences")', '@@map("userPreferences")')
+    _edit(prisma, '@map("email_notifications")', '@map("emailNotifications")')
     return root
 
 
@@ -57,6 +60,8 @@ def test_baseline_accepts_todays_findings_and_check_fails_only_on_new_ones(regis
 def test_fixing_a_baselined_finding_reports_one_stale_entry(registry) -> None:
     run_cli("baseline", "--registry", str(registry))
     _edit(registry / "services" / "user.yaml", "name: emailNotifications", "name: email_notify")
+    prisma = registry.parent / "packages" / "user" / "prisma" / "schema.prisma"
+    _edit(prisma, '@map("emailNotifications")', '@map("email_notify")')
     code, report = _json("check", "--registry", str(registry))
     stale = [f for f in report["findings"] if f["rule"] == "S605"]
     assert code == 0 and len(stale) == 1, report

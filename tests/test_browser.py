@@ -23,15 +23,9 @@ from pathlib import Path
 import pytest
 
 from orion_registry.loader import load_registry
+from orion_registry.render.graph import map_links
 from orion_registry.render.index import build_index
-from orion_registry.render.mermaid import (
-    er_diagram,
-    flowchart,
-    owner_ids,
-    owner_overview,
-    service_edges,
-    team_map,
-)
+from orion_registry.render.mermaid import er_diagram, flowchart, service_edges
 
 from .helpers import BUNDLED_REGISTRY, ROOT
 from .test_site import built_bundled, edit_service, make_project, served
@@ -70,19 +64,12 @@ def _missing() -> str | None:
     return None
 
 
-def free_port() -> int:
+@contextlib.contextmanager
+def serve(site: Path) -> Iterator[str]:
+    """A local HTTP server for a built site; yields its root URL."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    reason = _missing()
-    if reason:
-        pytest.skip(reason)
-    site = built_bundled(str(tmp_path_factory.mktemp("browser")))
-    port = free_port()
+        port = probe.getsockname()[1]
     process = subprocess.Popen(
         [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "-d", str(site)],
         stdout=subprocess.DEVNULL,
@@ -99,6 +86,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    reason = _missing()
+    if reason:
+        pytest.skip(reason)
+    with serve(built_bundled(str(tmp_path_factory.mktemp("browser")))) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -166,14 +162,38 @@ def test_service_page_diagrams_render_offline(browser, server: str, output_dir: 
     assert shot.stat().st_size > 10_000
 
 
-def test_relationship_map_renders_every_service(browser, server: str, output_dir: Path) -> None:
-    shot = output_dir / "map.png"
-    texts, errors = open_page(browser, f"{server}map/", shot)
+def test_relationship_map_draws_every_service_without_mermaid(
+    browser, server: str, output_dir: Path
+) -> None:
+    registry = load_registry(BUNDLED_REGISTRY)
+    errors: list[str] = []
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("requestfailed", lambda req: errors.append(f"request failed: {req.url}"))
+    page.goto(f"{server}map/", wait_until="networkidle")
+    page.wait_for_selector("#orion-map[data-state=ready]", timeout=30000)
+    drawn = page.evaluate("orionMap.cy.nodes('[kind = \"service\"]').map(n => n.data('label'))")
+    assert sorted(drawn) == sorted(registry.services)  # small registry: teams open
+    assert page.locator(".mermaid").count() == 0
+    assert page.evaluate("typeof window.mermaid") == "undefined"
+    # Hovering a line names its columns.
+    link = next(link for link in map_links(build_index(registry)) if link.columns)
+    table, column, target_table, target_column = link.columns[0]
+    edge = f"svc-{sorted(registry.services).index(link.source)}>"
+    edge += f"svc-{sorted(registry.services).index(link.target)}:{link.kind}:{link.sync}"
+    x, y = page.evaluate(
+        f"(() => {{ const m = orionMap.cy.$id('{edge}').renderedMidpoint();"
+        " const box = document.getElementById('orion-map-canvas').getBoundingClientRect();"
+        " return [box.left + m.x, box.top + m.y]; })()"
+    )
+    page.mouse.move(x, y)
+    tip = page.locator("#orion-map-tip")
+    tip.wait_for(state="visible", timeout=5000)
+    assert f"{table}.{column} → {target_table}.{target_column}" in tip.inner_text()
+    page.screenshot(path=str(output_dir / "map.png"), full_page=True)
     assert errors == []
-    assert all("Syntax error" not in t for t in texts)
-    for name in load_registry(BUNDLED_REGISTRY).services:
-        assert name in texts[0]
-    assert shot.stat().st_size > 10_000
+    page.close()
 
 
 # Odd but valid registry text: Mermaid keywords as names, key markers (`pk`) as column
@@ -229,13 +249,11 @@ def odd_diagrams(root: Path) -> list[str]:
     registry = load_registry(root)
     assert not registry.findings
     index = build_index(registry)
-    ids = owner_ids(index.owners)
     names = sorted(registry.services)
     return [
         *(er_diagram(registry.services[n].model, index) for n in names),
         flowchart(index, names, service_edges(index, names), highlight="a_b").source,
-        owner_overview(index, ids).source,
-        *(team_map(index, owner, ids).source for owner in sorted(index.owners)),
+        *(flowchart(index, [n], service_edges(index, [n]), highlight=n).source for n in names),
     ]
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -14,7 +13,7 @@ import pytest
 import yaml
 from yaml.nodes import MappingNode, Node, SequenceNode
 
-from .helpers import BUNDLED_REGISTRY, ROOT, SHARED, run_cli, run_module
+from .helpers import BUNDLED_REGISTRY, ROOT, SHARED, copy_registry, run_cli, run_module
 
 # A registry that follows the conventions except for the violations listed in EXPECTED.
 SHOP = """\
@@ -339,7 +338,7 @@ def test_a_selector_matching_no_rule_is_a_usage_error(option: str):
 def test_default_registry_is_found_from_a_subfolder(tmp_path: Path, monkeypatch) -> None:
     """Like ruff finding its config: `check` in a subfolder uses the registry above it."""
     repo = tmp_path / "repo"
-    shutil.copytree(BUNDLED_REGISTRY, repo / "registry")
+    copy_registry(repo / "registry")
     (repo / ".git").mkdir()
     (repo / "docs" / "deep").mkdir(parents=True)
     monkeypatch.chdir(repo / "docs" / "deep")

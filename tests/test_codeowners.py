@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.helpers import BUNDLED_REGISTRY, run_cli
+from tests.helpers import copy_registry, run_cli
 
 
 def owners_of(registry: Path) -> dict[str, str]:
@@ -28,7 +27,7 @@ def rules_of(text: str) -> list[tuple[str, str]]:
 @pytest.fixture
 def registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
-    shutil.copytree(BUNDLED_REGISTRY, tmp_path / "registry")
+    copy_registry(tmp_path / "registry")
     return tmp_path / "registry"
 
 
@@ -76,7 +75,7 @@ def test_paths_are_relative_to_the_repository_top(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     nested = tmp_path / "platform" / "db" / "registry"
-    shutil.copytree(BUNDLED_REGISTRY, nested)
+    copy_registry(nested)
     env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1"}
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True, env=env)
     monkeypatch.chdir(nested.parent)  # run from a sub-directory

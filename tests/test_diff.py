@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.helpers import BUNDLED_REGISTRY, run_cli
+from tests.helpers import copy_registry, run_cli
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Test",
@@ -36,7 +36,7 @@ class Repo:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.registry = path / "registry"
-        shutil.copytree(BUNDLED_REGISTRY, self.registry)
+        copy_registry(self.registry)
         self.git("init", "-q", "-b", "main")
         self.commit("base")
         self.git("checkout", "-q", "-b", "change")
@@ -385,7 +385,7 @@ def test_missing_base_revision_is_a_clear_usage_error(repo: Repo) -> None:
 
 def test_base_outside_a_git_repository_is_a_usage_error(tmp_path: Path) -> None:
     registry = tmp_path / "registry"
-    shutil.copytree(BUNDLED_REGISTRY, registry)
+    copy_registry(registry)
     code, _, err = run_cli("diff", "--base", "main", "--registry", str(registry))
     assert code == 2
     assert "not inside a git repository" in err
@@ -472,13 +472,17 @@ def test_impact_of_dropping_users_email_names_every_copy(repo: Repo) -> None:
     repo.edit("user", lambda d: table(d, "users")["columns"].remove(column(d, "users", "email")))
     _, payload, _ = repo.diff()
     [change] = schema_changes(payload)
-    assert {(i["service"], i["target"]) for i in change["impacted"]} == expected
-    for impact in change["impacted"]:
+    links = [i for i in change["impacted"] if not i["via"].startswith("payload of")]
+    assert {(i["service"], i["target"]) for i in links} == expected
+    for impact in links:
         line = Path(impact["file"]).read_text().splitlines()[impact["line"] - 1]
         if impact["via"] == "query":  # at the query's entry
             assert line.strip() == f"- name: {impact['target'].rsplit('.', 1)[-1]}"
         else:
             assert "user.users.email" in line or impact["via"] in line
+    # user.created's payload lists `email`: its consumers are impacted too (tests/test_payloads.py)
+    readers = [i for i in change["impacted"] if i["via"].startswith("payload of")]
+    assert {i["service"] for i in readers} == {"notifications"}
 
 
 def test_text_and_markdown_show_the_impact(repo: Repo) -> None:

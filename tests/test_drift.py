@@ -4,28 +4,30 @@ difference is reported with its code, at the registry object it concerns."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from orion_registry.findings import Finding
 from orion_registry.models import Column
-from orion_registry.sql.introspect import redact
 from orion_registry.sql.normal import database_default, registry_default
 
-from .helpers import BUNDLED_REGISTRY, run_cli, text_at
+from .helpers import BUNDLED_REGISTRY, copy_registry, run_cli, text_at
 from .postgres import PgServer
 
 BUNDLED = sorted(p.stem for p in (BUNDLED_REGISTRY / "services").glob("*.yaml"))
 
 
-def apply_ddl(dsn: str, service: str, registry: Path = BUNDLED_REGISTRY, then: str = "") -> None:
+def apply_ddl(
+    dsn: str, service: str, registry: Path = BUNDLED_REGISTRY, then: str = "", first: str = ""
+) -> None:
     import psycopg
 
     code, ddl, err = run_cli("export", "sql", "--service", service, "--registry", str(registry))
     assert code == 0, err
     with psycopg.connect(dsn, autocommit=True) as conn:
+        if first:
+            conn.execute(first)
         conn.execute(ddl)
         if then:
             conn.execute(then)
@@ -115,16 +117,16 @@ def test_each_planted_difference_is_reported(
     assert others <= {"D702"}, findings  # a planted foreign table is also an extra table
     finding = ours[0]
     assert finding["file"] == (BUNDLED_REGISTRY / "services" / "user.yaml").as_posix()
-    assert text_at(Finding(**{k: finding[k] for k in Finding.__dataclass_fields__})).startswith(
-        points_at
-    )
+    assert text_at(
+        Finding(**{k: finding[k] for k in Finding.__dataclass_fields__ if k in finding})
+    ).startswith(points_at)
 
 
 @pytest.mark.system
 def test_registry_side_differences(pg_database: str, tmp_path) -> None:
     """A value the registry adds to an enum, and a registry table the database lacks."""
     registry = tmp_path / "registry"
-    shutil.copytree(BUNDLED_REGISTRY, registry)
+    copy_registry(registry)
     apply_ddl(pg_database, "user")
     user = registry / "services" / "user.yaml"
     text = user.read_text(encoding="utf-8")
@@ -141,7 +143,7 @@ def test_registry_side_differences(pg_database: str, tmp_path) -> None:
 @pytest.mark.system
 def test_waivers_and_severity_overrides_apply(pg_database: str, tmp_path) -> None:
     registry = tmp_path / "registry"
-    shutil.copytree(BUNDLED_REGISTRY, registry)
+    copy_registry(registry)
     apply_ddl(pg_database, "user", then="CREATE INDEX users_name_idx ON users (name)")
     settings = registry / "orion.yaml"
     settings.write_text(settings.read_text(encoding="utf-8") + "  D710: warning\n")
@@ -164,29 +166,13 @@ def test_unreachable_database_exits_2_without_the_password() -> None:
     dsn = "postgresql://orion:s3cr3t-Pa55@127.0.0.1:1/orion_user?connect_timeout=2"
     code, out, err = run_cli("drift", "--service", "user", "--dsn", dsn)
     assert code == 2 and out == ""
-    assert "cannot connect to postgresql://orion:***@127.0.0.1:1/orion_user" in err
+    assert "cannot connect to " in err and "password=*** " in err and "host=127.0.0.1" in err
     assert "s3cr3t" not in err
 
 
 def test_malformed_dsn_exits_2_without_the_password() -> None:
     code, out, err = run_cli("drift", "--service", "user", "--dsn", "host=x password=hunter2 =")
-    assert code == 2 and out == "" and "hunter2" not in err and "cannot connect" in err
-
-
-@pytest.mark.parametrize(
-    ("dsn", "shown"),
-    [
-        ("postgresql://u:p%40ss@db:5432/x", "postgresql://u:***@db:5432/x"),
-        (
-            "postgresql://u@db/x?password=secret&sslmode=require",
-            "postgresql://u@db/x?password=***&sslmode=require",
-        ),
-        ("host=db user=u password=secret dbname=x", "host=db user=u password=*** dbname=x"),
-        ("postgresql://db/x", "postgresql://db/x"),
-    ],
-)
-def test_redact(dsn: str, shown: str) -> None:
-    assert redact(dsn) == shown
+    assert code == 2 and out == "" and "hunter2" not in err and "not valid libpq syntax" in err
 
 
 @pytest.mark.parametrize(
@@ -269,12 +255,10 @@ def test_imported_shapes_round_trip_without_drift(pg_database: str, tmp_path) ->
 
 # What the registry format cannot express, so the exported DDL cannot be right: the import
 # warns about each. (unit, table, index) -> why it is left out of the corpus round trip.
-CORPUS_ALLOWED = {
-    # `@@index([email(ops: raw("gin_trgm_ops"))], type: Gin)`: no operator class in the
-    # registry, and GIN has no default one for text (the import warns).
-    ("documenso__documenso/packages/prisma/schema.prisma", "Recipient", "Recipient_email_trgm_idx"),
-    ("documenso__documenso/packages/prisma/schema.prisma", "Recipient", "Recipient_name_trgm_idx"),
-}
+# (documenso's `@@index([email(ops: raw("gin_trgm_ops"))], type: Gin)` round-trips now that
+# an index keeps its operator class; its database has pg_trgm, as its migrations create it.)
+CORPUS_ALLOWED: set[tuple[str, str, str]] = set()
+EXTENSIONS = "CREATE EXTENSION IF NOT EXISTS pg_trgm;"
 
 
 @pytest.mark.system
@@ -308,7 +292,7 @@ def test_every_corpus_schema_round_trips_without_drift(pg_server: PgServer, tmp_
         database = f"corpus_{i:02d}"
         pg_server.execute(f'CREATE DATABASE "{database}"')
         try:
-            apply_ddl(pg_server.dsn(database), "corpus", root)
+            apply_ddl(pg_server.dsn(database), "corpus", root, first=EXTENSIONS)
         except psycopg.Error as exc:
             failures[unit_id] = f"DDL refused: {exc}"
         else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -239,9 +239,10 @@ def test_references_to_another_services_table_are_r401_in_the_sql(tmp_path) -> N
 
 
 def corpus_registry(tmp_path: Path, folder: Path, type_: str, tables=()) -> Path:
+    """A registry whose migrations are a copy of a corpus folder (inside its repository)."""
     entries = [entry(p.name, type_) for p in sorted(folder.iterdir()) if p.is_dir()]
-    services = tmp_path / "registry" / "services"
-    return registry(tmp_path, os.path.relpath(folder, services), entries, tables)
+    shutil.copytree(folder, tmp_path / "migrations")
+    return registry(tmp_path, "../../migrations", entries, tables)
 
 
 @pytest.mark.parametrize(

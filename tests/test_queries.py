@@ -170,8 +170,8 @@ def test_i308_threshold_is_an_option(tmp_path) -> None:
         ("queries: [{name: a, sort: [b]}]", "unknown key 'sort'", 2),
         (
             "queries: [{name: a, where: [id]}, {name: a, where: [id]}]",
-            "tables[0].queries: query name 'a' is declared twice (entries 0 and 1)",
-            1,
+            "tables[0].queries[1].name: query name 'a' is declared twice (first as entry 0)",
+            4,
         ),
     ],
 )
@@ -260,3 +260,11 @@ def test_the_i306_page_documents_the_planner_readings() -> None:
     text = page.markdown + "".join(page.blocks)
     for reading in ("A gap is not a seek", "A key and more", "Direction", "A range, then an order"):
         assert reading in text
+
+
+def test_query_text_on_the_page_is_escaped(tmp_path) -> None:
+    hostile = '{name: inbox, description: "<script>x</script> *em* | pipe", where: [user_id]}'
+    registry = load_registry(write_example(table([USER_ID, DELETED], [hostile]), tmp_path))
+    page = render_site(registry).pages["services/example.md"]
+    text = page.markdown + "".join(page.blocks)
+    assert "<script>" not in text and "&#60;script&#62;x&#60;/script&#62; &#42;em" in text

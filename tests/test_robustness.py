@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import random
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from orion_registry.loader import load_registry
 from orion_registry.render import SitePaths, make_env, render_site
 from orion_registry.reporters import REPORTERS
 
-from .helpers import BUNDLED_REGISTRY
+from .helpers import BUNDLED_REGISTRY, copy_registry
 
 ODD_VALUES = [
     None, 0, -1, 3.5, True, "", " ", "x.y", "a.b.c", "a.b.c.d", "..", "ÜNICODE <b>|*_`{{ 1 }}",
@@ -52,7 +51,7 @@ def _mutate(data: dict, rng: random.Random) -> None:
 def test_odd_values_never_raise(seed: int, tmp_path: Path) -> None:
     rng = random.Random(seed)
     root = tmp_path / "registry"
-    shutil.copytree(BUNDLED_REGISTRY, root)
+    copy_registry(root)
     target = rng.choice([*sorted((root / "services").glob("*.yaml")), root / "orion.yaml"])
     data = yaml.safe_load(target.read_text(encoding="utf-8"))
     _mutate(data, rng)

@@ -11,16 +11,14 @@ baselined.
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from collections import Counter
-from pathlib import Path
 
 import yaml
 
 from ..engine import check_registry
 from ..findings import exit_code
 from ..loader import BASELINE_FILE, display_path, load_registry
+from ..paths import OutsideRepository, repository_root, write_atomic
 from ..waivers import JUDGES
 from .common import UsageError, add_registry_argument, print_problems
 
@@ -50,21 +48,6 @@ def baseline_text(counts: Counter[tuple[str, str]]) -> str:
     return HEADER + body
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file in the same folder; never through a
-    symbolic link."""
-    if path.is_symlink():
-        raise UsageError(f"'{path.as_posix()}' is a symbolic link: not written through")
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 def run(args: argparse.Namespace) -> int:
     registry = load_registry(args.registry)
     if registry.baseline is None and (registry.root / BASELINE_FILE).exists():
@@ -77,7 +60,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("the registry does not load cleanly: fix the problems above first")
     counts = Counter((f.rule, f.target) for f in findings)
     path = registry.root / BASELINE_FILE
-    write_atomically(path, baseline_text(counts))
+    try:
+        write_atomic(path, baseline_text(counts), repository_root(registry.root))
+    except OutsideRepository as exc:
+        raise UsageError(f"{exc}: {BASELINE_FILE} not written") from None
     total = sum(counts.values())
     print(
         f"Recorded {total} finding(s) as {len(counts)} entr{'y' if len(counts) == 1 else 'ies'} "

@@ -21,6 +21,7 @@ from ..loader import (
 )
 from ..render.paths import DEFAULT_DOCS_URL, rule_url
 from ..reporters import REPORTERS, sarif
+from ..reporters.escape import inert
 from ..rules import RULES
 
 
@@ -45,21 +46,32 @@ def default_registry(start: Path | None = None) -> str:
     path relative to the working directory (so findings read `../registry/...`)."""
     here = Path.cwd() if start is None else start
     for folder in (here, *here.parents):
-        if (folder / DEFAULT_REGISTRY / SERVICES_DIR).is_dir():
+        try:
+            if (folder / DEFAULT_REGISTRY / SERVICES_DIR).is_dir():
+                return os.path.relpath(folder / DEFAULT_REGISTRY, here)
+            if (folder / ".git").exists():
+                break
+        except OSError:  # an unreadable folder: loading it says so, with exit 2
             return os.path.relpath(folder / DEFAULT_REGISTRY, here)
-        if (folder / ".git").exists():
-            break
     return DEFAULT_REGISTRY
 
 
 def add_registry_argument(parser: argparse.ArgumentParser) -> None:
+    """`--registry DIR`; when absent, `resolve_registry` finds the default after parsing
+    (never while the parser is built: `--version` or `rules` must not touch the disk)."""
     parser.add_argument(
         "--registry",
-        default=default_registry(),
+        default=None,
         metavar="DIR",
         help="registry directory (default: registry/ here or in the nearest parent "
-        "folder up to the repository top: %(default)s)",
+        "folder up to the repository top)",
     )
+
+
+def resolve_registry(args: argparse.Namespace) -> None:
+    """Fill in the default `--registry` of a command that has one and was given none."""
+    if "registry" in vars(args) and args.registry is None:
+        args.registry = default_registry()
 
 
 def add_service_argument(parser: argparse.ArgumentParser, what: str) -> None:
@@ -75,7 +87,7 @@ def add_format_argument(parser: argparse.ArgumentParser, formats: Iterable[str])
 def print_problems(findings: Iterable[Finding]) -> None:
     """Load problems on stderr, one `file:line:col: CODE message` line each."""
     for f in findings:
-        print(f"{f.file}:{f.line}:{f.column}: {f.rule} {f.message}", file=sys.stderr)
+        print(inert(f"{f.file}:{f.line}:{f.column}: {f.rule} {f.message}"), file=sys.stderr)
 
 
 def load_service(registry_dir: str, name: str) -> tuple[Registry, ServiceDoc]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..reporters.escape import inert
 from .common import add_service_argument, load_service
 
 
@@ -31,7 +32,7 @@ def run_export(args: argparse.Namespace) -> int:
         text = service_ddl(doc, with_comments=not args.no_comments)
     except DdlError as exc:
         line, column = doc.source.locate(exc.path)
-        print(f"{doc.file}:{line}:{column}: error: {exc.message}", file=sys.stderr)
+        print(inert(f"{doc.file}:{line}:{column}: error: {exc.message}"), file=sys.stderr)
         return 2
     sys.stdout.write(text)
     return 0

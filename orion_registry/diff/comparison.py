@@ -15,6 +15,7 @@ from typing import Any
 from ..changes import Change, Path, Place, Subject, place, words
 from ..loader import ServiceDoc
 from ..models import Column, Index, Table
+from ..sql.normal import registry_index_definition
 from .classify import (
     is_breaking,
     needs_entry,
@@ -301,6 +302,14 @@ class _ServiceDiff:
                 (*path, "model"),
                 (words(b.name),),
             )
+        if (a.primary_key or []) != (b.primary_key or []):  # the table-level key, in order
+            yield self.change(
+                "table.primary_key",
+                f"{svc}.{b.name}",
+                f"primary key ({', '.join(a.key_columns())}) -> ({', '.join(b.key_columns())})",
+                (*path, "primary_key") if b.primary_key else (*path, "name"),
+                (words(b.name, *b.key_columns()),),
+            )
         yield from self.columns(a, b, path)
         yield from self.indexes(a, b, path)
 
@@ -521,11 +530,13 @@ def _pos(tables: Sequence[Table], table: Table) -> int:
 
 
 def _same_index(a: Index, b: Index) -> bool:
-    return (a.columns, a.unique, a.type, a.where) == (b.columns, b.unique, b.type, b.where)
+    """The same definition: keys (with operator classes and sort order), uniqueness, type,
+    predicate, compared in canonical form (a default operator class or ASC changes nothing)."""
+    return registry_index_definition(a) == registry_index_definition(b)
 
 
 def _index_text(ix: Index) -> str:
-    unique = "unique " if ix.unique else ""
-    where = f" where {ix.where}" if ix.where else ""
-    using = f" using {ix.type}" if ix.type else ""
-    return f"{unique}({', '.join(ix.columns)}){using}{where}"
+    keys, unique, method, where = registry_index_definition(ix)
+    using = f" using {method}" if method != "btree" else ""
+    shown = f" where {where}" if where else ""
+    return f"{'unique ' if unique else ''}({', '.join(keys)}){using}{shown}"

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from ..findings import Finding
 from ..models import Migration
+from ..reporters.escape import inert
 from .coverage import new_entries
 from .mdtext import code, esc, fence, prose, table
 from .queries import performance_notes
@@ -77,7 +78,7 @@ def render(result: DiffResult) -> str:
     for name, changes in by_service.items():
         parts.append(_request(result, name, changes))
     parts.append(_review(result, set(by_service)))
-    return "\n\n".join(parts) + "\n"
+    return inert("\n\n".join(parts), keep="\n") + "\n"
 
 
 # --- the Schema Change Request ---------------------------------------------------------

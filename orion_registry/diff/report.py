@@ -7,6 +7,7 @@ import json
 
 from ..findings import summarize
 from ..reporters import github, sarif, text
+from ..reporters.escape import inert
 from . import DiffResult
 
 MARK = {
@@ -44,7 +45,7 @@ def render_text(result: DiffResult) -> str:
         lines.append(f"  {flag}{c.kind} {c.target}: {c.detail} [{MARK[c.status]}{covered}]")
         lines += [f"      impacts {i.target} ({i.via}) at {i.file}:{i.line}" for i in c.impacted]
     lines += ["", verdict(result), ""]
-    return "\n".join(lines) + text.render(result.all_findings)
+    return "\n".join(map(inert, lines)) + text.render(result.all_findings)
 
 
 def render_json(result: DiffResult) -> str:

@@ -24,3 +24,10 @@ def items(*, description: str = ""):
 
 
 Text = Annotated[str, Field(min_length=1)]
+# A URL a page or report may link to: http(s) only (no `javascript:`, `data:`, `file:`...).
+WEB_URL_PATTERN = r"^https?://[^\s\x00-\x1f\x7f]+$"
+WebUrl = Annotated[str, Field(pattern=WEB_URL_PATTERN)]
+
+# The error type of a validator that blames one entry of a list: its context's `at` is the
+# path from the validated value to the entry's key, so the loader can point at it.
+ENTRY_ERROR = "entry_error"

@@ -6,7 +6,7 @@ import datetime as dt
 
 from pydantic import Field
 
-from .base import SeverityOrOff, Text, items, model
+from .base import SeverityOrOff, Text, WebUrl, items, model
 
 
 @model
@@ -46,6 +46,8 @@ class Settings:
         None, description="GitHub organization of the owner teams (CODEOWNERS: @org/team)"
     )
     database_prefix: str = "orion_"
-    docs_url: str | None = Field(None, description="base URL of the published guide")
+    docs_url: WebUrl | None = Field(
+        None, description="base URL of the published guide (http or https)"
+    )
     rules: dict[str, RuleOverride] = Field(default_factory=dict)
     waivers: list[Waiver] = items()

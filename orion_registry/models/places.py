@@ -29,6 +29,7 @@ KEY_PLACES: dict[str, dict[str, frozenset[str]]] = {
         "description": frozenset({"ddl", "prisma", "site"}),  # COMMENT ON, `///`
         "columns": ALL,
         "indexes": ALL,
+        "primary_key": ALL,  # a composite key's columns, in key order
         "estimated_rows": DOCUMENTATION,  # the size estimate: read by I308 and the site
         "queries": frozenset({"diff", "site"}),  # the query patterns indexes must serve
     },
@@ -51,6 +52,8 @@ KEY_PLACES: dict[str, dict[str, frozenset[str]]] = {
         "unique": ALL,
         "type": ALL,
         "where": frozenset({"diff", "ddl", "drift", "site"}),  # Prisma has no partial index
+        "ops": ALL,  # each key's operator class
+        "order": ALL,  # each key's sort order
         "description": DOCUMENTATION,
     },
     "Enum": {

@@ -11,12 +11,13 @@ from typing import Annotated, Literal
 from pydantic import Discriminator, Field, Tag, field_validator
 from pydantic_core import PydanticCustomError
 
-from .base import Text, items, model
+from .base import ENTRY_ERROR, Text, items, model
 
 SERVICE_NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 SNAKE_CASE_PATTERN = r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$"
 Sync = Literal["event", "api", "cache"]
 MigrationType = Literal["non-breaking", "breaking", "data"]
+SortOrder = Literal["asc", "desc"]
 Scalar = str | bool | int | float
 
 
@@ -67,6 +68,12 @@ class Index:
     unique: bool = False
     type: str | None = Field(None, description="btree (default), hash, gin, gist, brin")
     where: str | None = Field(None, description="a partial index predicate")
+    ops: dict[Text, Text] = Field(
+        default_factory=dict, description="column -> its operator class (gin_trgm_ops)"
+    )
+    order: dict[Text, SortOrder] = Field(
+        default_factory=dict, description="column -> its sort order (desc; asc is the default)"
+    )
     description: str | None = None
 
 
@@ -90,6 +97,9 @@ class Table:
     name: Text
     model: str | None = Field(None, description="the Prisma model name")
     description: str | None = None
+    primary_key: list[Text] | None = Field(
+        None, description="a composite primary key's columns, in key order"
+    )
     estimated_rows: int | None = Field(
         None, ge=0, strict=True, description="expected rows after a year (an integer)"
     )
@@ -104,12 +114,22 @@ class Table:
         for i, query in enumerate(queries):
             if first.setdefault(query.name, i) != i:
                 raise PydanticCustomError(
-                    "duplicate_query",
-                    "query name '{name}' is declared twice (entries {a} and {b}); "
+                    ENTRY_ERROR,
+                    "query name '{name}' is declared twice (first as entry {first}); "
                     "names are unique within a table",
-                    {"name": query.name, "a": first[query.name], "b": i},
+                    {"name": query.name, "first": first[query.name], "at": (i, "name")},
                 )
         return queries
+
+    def key_columns(self) -> list[str]:
+        """The primary key's columns in key order: the table's `primary_key` list, else the
+        columns marked `primary_key: true` in file order."""
+        if self.primary_key:
+            return list(self.primary_key)
+        return [c.name for c in self.columns if c.primary_key]
+
+    def is_key(self, column: Column) -> bool:
+        return column.primary_key or column.name in (self.primary_key or ())
 
 
 @model
@@ -151,6 +171,11 @@ class Service:
     title: str | None = None
     owner: str | None = None
     description: str | None = None
+    prisma_schema: str | None = Field(
+        None,
+        description="the service's Prisma schema (a .prisma file or a folder of them), "
+        "relative to this file",
+    )
     migrations_dir: str | None = Field(
         None, description="where the service's Prisma migrations live, relative to this file"
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..lang.words import to_snake
 from .ast import Attribute, Block, Call, Field, Ident, Num, Schema, Str, Value, render
 from .parser import PrismaSyntaxError
 from .types import SCALAR_TYPES, native_type
@@ -40,6 +41,19 @@ def default_name(table: str, columns: list[str], suffix: str) -> str:
     return f"{table}_{'_'.join(columns)}"[: MAX_IDENTIFIER - len(suffix)] + suffix
 
 
+def index_name(table: str, attribute: Attribute, columns: list[str]) -> str:
+    """The database name of an `@@index` / `@@unique` / `@@id` (or a field's `@unique` /
+    `@id`, whose columns are that field's): `map:`, else Prisma's default name."""
+    name = string_arg(attribute, "map")
+    if attribute.name == "index" and not name:
+        name = string_arg(attribute, "name")  # Prisma 2's spelling of `map`
+    if name:
+        return name
+    if attribute.name == "id":
+        return f"{table}_pkey"
+    return default_name(table, columns, "_key" if attribute.name == "unique" else "_idx")
+
+
 @dataclass(slots=True)
 class _Model:
     """A model with the database names of its table and scalar fields."""
@@ -47,6 +61,7 @@ class _Model:
     block: Block
     table: str
     columns: dict[str, str] = field(default_factory=dict)  # field name -> column name
+    key: list[str] = field(default_factory=list)  # a composite primary key, in key order
 
 
 def attribute_name(attribute: Attribute | None, default: str) -> str:
@@ -196,6 +211,8 @@ class Importer:
         for f in relations:
             self.relation(model, f, columns)
         indexes = self.block_indexes(model, columns) + unique_indexes
+        if len(model.key) > 1:
+            data["primary_key"] = model.key
         data["columns"] = list(columns.values())
         if indexes:
             data["indexes"] = indexes
@@ -375,6 +392,8 @@ class Importer:
                 for n, call in field_names(attribute.arg("fields", 0))
             ]
             cols = [n for n, _ in names]
+            ops: dict[str, str] = {}
+            order: dict[str, str] = {}
             for n, call in names:
                 if n not in columns:
                     self.note(
@@ -383,41 +402,72 @@ class Importer:
                         f"@@{attribute.name} on '{block.name}' names unknown field '{n}'",
                     )
                 if call is not None and call.args:
-                    details = ", ".join(
-                        render(a.value) if a.name is None else f"{a.name}: {render(a.value)}"
-                        for a in call.args
-                    )
-                    self.note(
-                        block,
-                        attribute.pos,
-                        f"@@{attribute.name} on '{block.name}': '{n}({details})' is recorded as "
-                        f"'{n}' (the registry has no sort order, length or operator class)",
-                    )
+                    self._key_options(block, attribute, n, call, ops, order)
             if not cols:
                 continue
             if attribute.name == "id":
                 self.primary_key(model, attribute, cols, columns)
                 continue
+            name = index_name(table, attribute, cols)
             default = default_name(table, cols, "_key" if attribute.name == "unique" else "_idx")
-            name = string_arg(attribute, "map")
-            if attribute.name == "index" and not name:
-                name = string_arg(attribute, "name")  # Prisma 2's spelling of `map`
             if (
                 attribute.name == "unique"
                 and len(cols) == 1
-                and name in ("", default)
+                and name == default
                 and cols[0] in columns
             ):
                 columns[cols[0]]["unique"] = True
                 continue
-            index: dict = {"name": name or default, "columns": cols}
+            index: dict = {"name": name, "columns": cols}
             if attribute.name == "unique":
                 index["unique"] = True
             kind = attribute.arg("type")
             if isinstance(kind, Ident):
                 index["type"] = _INDEX_TYPES.get(kind.name, kind.name.lower())
+            if ops:
+                index["ops"] = ops
+            if order:
+                index["order"] = order
             indexes.append(index)
         return indexes
+
+    def _key_options(
+        self,
+        block: Block,
+        attribute: Attribute,
+        column: str,
+        call: Call,
+        ops: dict[str, str],
+        order: dict[str, str],
+    ) -> None:
+        """`name(ops: raw("gin_trgm_ops"), sort: Desc)`: the key's operator class and order
+        into `ops` / `order`. What the registry has no key for is a note: `length:`, a
+        primary key's sort order, a sort order on an index that is not a B-tree."""
+        kind = attribute.arg("type")
+        btree = not isinstance(kind, Ident) or kind.name == "BTree"
+        unknown = []
+        for arg in call.args:
+            value = arg.value
+            if arg.name == "ops" and attribute.name != "id" and operator_class(value):
+                ops[column] = operator_class(value)  # type: ignore[assignment]
+            elif arg.name == "sort" and isinstance(value, Ident) and value.name == "Asc":
+                continue
+            elif (
+                arg.name == "sort" and render(value) == "Desc" and btree and attribute.name != "id"
+            ):
+                order[column] = "desc"
+            else:
+                unknown.append(
+                    render(value) if arg.name is None else f"{arg.name}: {render(value)}"
+                )
+        if unknown:
+            self.note(
+                block,
+                attribute.pos,
+                f"@@{attribute.name} on '{block.name}': '{column}({', '.join(unknown)})' is "
+                f"recorded as '{column}' (the registry keeps a B-tree key's sort order and an "
+                "index key's operator class only)",
+            )
 
     def primary_key(
         self, model: _Model, attribute: Attribute, cols: list[str], columns: dict[str, dict]
@@ -428,18 +478,10 @@ class Importer:
             if name in columns:
                 columns[name]["primary_key"] = True
                 _order_keys(columns[name])
-        if len(cols) > 1:
-            order = [c for c in columns if c in cols]
-            message = (
-                f"composite primary key ({', '.join(cols)}) of '{block.name}': "
-                "primary_key is set on each column"
-            )
-            if order != cols:
-                message += f"; the key's column order is the table's ({', '.join(order)})"
-            self.note(block, attribute.pos, message)
+        model.key = [name for name in cols if name in columns]
 
 
-_KEY_ORDER = (
+COLUMN_KEY_ORDER = (
     "name",
     "type",
     "primary_key",
@@ -452,9 +494,26 @@ _KEY_ORDER = (
 )
 
 
+# Prisma's operator class names that do not read as their snake_case (`TextMinMaxOps`).
+_OPS_WORDS = {"min_max_multi": "minmax_multi", "min_max": "minmax"}
+
+
+def operator_class(value: Value) -> str | None:
+    """`raw("gin_trgm_ops")` -> gin_trgm_ops; `JsonbPathOps` -> jsonb_path_ops."""
+    if isinstance(value, Call) and value.name == "raw":
+        raw = value.arg("value", 0)
+        return raw.value if isinstance(raw, Str) else None
+    if isinstance(value, Ident):
+        name = to_snake(value.name)
+        for words, spelled in _OPS_WORDS.items():
+            name = name.replace(words, spelled)
+        return name
+    return None
+
+
 def _order_keys(column: dict) -> None:
     """Keep a column's keys in the registry's usual order after adding one."""
-    ordered = sorted(column.items(), key=lambda kv: _KEY_ORDER.index(kv[0]))
+    ordered = sorted(column.items(), key=lambda kv: COLUMN_KEY_ORDER.index(kv[0]))
     column.clear()
     column.update(ordered)
 

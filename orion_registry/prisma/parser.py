@@ -8,6 +8,7 @@ lines right above a declaration, or one trailing it on the same line.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -166,15 +167,50 @@ def _parser() -> Lark:
 
 def parse_text(text: str, file: str = "schema.prisma") -> list[Block]:
     """The blocks of one file; PrismaSyntaxError when it is not a readable schema."""
+    _check_nesting(text, file)
     _docs.tokens = []
     try:
         blocks: list[Block] = _parser().parse(text)
     except UnexpectedInput as exc:
         raise PrismaSyntaxError(file, *_where(exc, text), _describe(exc)) from None
+    except RecursionError:  # pragma: no cover - _check_nesting bounds the depth first
+        raise PrismaSyntaxError(file, 1, 1, "the schema is nested too deeply") from None
     _attach_docs(blocks, _docs.tokens, text.splitlines())
     for block in blocks:
         block.file = file
     return blocks
+
+
+MAX_NESTING = 64  # brackets and parentheses inside one another
+_NESTING_TOKENS = re.compile(r'"(?:\\.|[^"\\\n])*"|//[^\n]*|/\*.*?\*/|[\[\]()]|\n', re.S)
+
+
+def _check_nesting(text: str, file: str) -> None:
+    """PrismaSyntaxError at the bracket that opens level MAX_NESTING + 1 (strings and
+    comments skipped), before anything walks the tree recursively."""
+    depth, line, line_start = 0, 1, 0
+    for match in _NESTING_TOKENS.finditer(text):
+        token = match.group()
+        if token == "\n":
+            line, line_start = line + 1, match.end()
+        elif token in "([":
+            depth += 1
+            if depth > MAX_NESTING:
+                column = match.start() - line_start + 1
+                message = f"brackets are nested deeper than {MAX_NESTING} levels"
+                raise PrismaSyntaxError(file, line, column, message)
+        elif token in ")]":
+            depth = max(depth - 1, 0)
+        else:
+            line, line_start = _after(token, match.start(), line, line_start)
+
+
+def _after(token: str, start: int, line: int, line_start: int) -> tuple[int, int]:
+    """(line, line start) after a string or comment that may span lines."""
+    newlines = token.count("\n")
+    if newlines:
+        return line + newlines, start + token.rindex("\n") + 1
+    return line, line_start
 
 
 def parse_files(paths: Iterable[Path | str], shown: dict[Path, str] | None = None) -> Schema:
@@ -201,6 +237,14 @@ def schema_files(path: Path) -> list[Path]:
         for p in path.rglob(f"*{SUFFIX}")
         if p.is_file() and "migrations" not in p.relative_to(path).parts[:-1]
     )
+
+
+def schema_sources(path: Path, shown: str) -> dict[Path, str]:
+    """The files of a schema (a `.prisma` file, or a folder's), each with how messages name
+    it: `shown` for a file, `shown/<path in the folder>` for a folder's files."""
+    if not path.is_dir():
+        return {path: shown}
+    return {file: f"{shown}/{file.relative_to(path).as_posix()}" for file in schema_files(path)}
 
 
 def _at_end(exc: UnexpectedInput) -> bool:

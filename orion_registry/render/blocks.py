@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
@@ -49,17 +51,48 @@ class HtmlBlocks:
         self.search: list[str] = []
 
     def __call__(self, search: object = "", *, caller: Callable[[], str]) -> Markup:
-        self.blocks.append(str(caller()).strip())
+        return Markup(f"\n{self.add(str(caller()).strip(), search)}\n")
+
+    def add(self, content: str, search: object = "") -> Markup:
+        """Keep `content` (HTML) out of Markdown, with the text search indexes for it (see
+        the module docstring); the inline marker that stands for it."""
+        self.blocks.append(content)
         text = html.escape(" ".join(str(search).replace("`", "").split()), quote=False)
         self.search.append(f"<p>{text}</p>" if text else "")
-        return Markup(f"\n{MARKER.format(len(self.blocks) - 1)}\n")
+        return Markup(MARKER.format(len(self.blocks) - 1))
+
+    @contextmanager
+    def active(self) -> Iterator[None]:
+        """While a page renders: long values go into this page's blocks (`page_blocks`)."""
+        token = _PAGE_BLOCKS.set(self)
+        try:
+            yield
+        finally:
+            _PAGE_BLOCKS.reset(token)
+
+
+_PAGE_BLOCKS: ContextVar[HtmlBlocks | None] = ContextVar("orion_page_blocks", default=None)
+
+
+def page_blocks() -> HtmlBlocks | None:
+    """The blocks of the page being rendered, if any."""
+    return _PAGE_BLOCKS.get()
 
 
 def assemble(text: str, blocks: list[str]) -> str:
-    """Put the blocks back in place of their markers (in Markdown or in converted HTML)."""
+    """Put the blocks back in place of their markers (in Markdown or in converted HTML); a
+    block may hold markers of earlier blocks (a long value inside a table)."""
     if not blocks:
         return text
-    return _MARKER.sub(lambda m: blocks[int(m.group(1))], text)
+    done: dict[int, str] = {}
+
+    def block(match: re.Match[str]) -> str:
+        index = int(match.group(1))
+        if index not in done:
+            done[index] = _MARKER.sub(block, blocks[index])
+        return done[index]
+
+    return _MARKER.sub(block, text)
 
 
 def mermaid_html(diagram: object) -> Markup:

@@ -14,13 +14,17 @@ from functools import lru_cache
 
 from markupsafe import Markup
 
+from .blocks import page_blocks
+
+LONG_TEXT = 2000  # characters: longer values bypass Markdown (see escape_markdown)
+
 # Markdown (emphasis, code, links, tables, headings, attr_list, emoji, pymdownx inline
 # syntaxes), HTML (tags, entities, attribute quotes) and Jinja (`{{`, `{%`, `{#`) characters.
 _MARKUP_CHARS = "\\`*{}[]<>#+|&~^=$:\"'"
 _MARKDOWN_TABLE = {ord(c): f"&#{ord(c)};" for c in _MARKUP_CHARS}
 _SPACE = re.compile(r"\s+")
 # `_` emphasises only at a word boundary (Python-Markdown ignores it inside `snake_case`).
-_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+_UNDERSCORE = re.compile(r"_(?:(?<![A-Za-z0-9]_)|(?![A-Za-z0-9]))")
 # At the start of a line `-`, `1.` and `1)` open a list (or `---` a rule): escape them there.
 _LINE_START = re.compile(r"^ ?(-|\d+[.)])")
 
@@ -33,12 +37,21 @@ _MERMAID_KEYS = frozenset({"pk", "fk", "uk"})  # attribute keys, in any letter c
 
 
 def escape_markdown(value: object) -> Markup:
-    """`value` as inline Markdown text that renders literally (safe in HTML blocks too)."""
+    """`value` as inline Markdown text that renders literally (safe in HTML blocks too).
+
+    While a page renders, a long value (over LONG_TEXT characters) is kept out of Markdown
+    as an HTML block: Python-Markdown's inline patterns take time quadratic in the number
+    of escaped characters, so a long text full of punctuation would stall the build."""
     if isinstance(value, Markup):
         return value
     if value is None:
         return Markup("")
-    return _escape_text(str(value))
+    text = str(value)
+    if len(text) > LONG_TEXT:
+        escaped = _escape_long(text)
+        blocks = page_blocks()
+        return escaped if blocks is None else blocks.add(escaped)
+    return _escape_text(text)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -72,6 +85,19 @@ def _prose(text: str) -> Markup:
         for odd, part in ((i % 2 == 1, p) for i, p in enumerate(parts))
         if part or odd
     )
+
+
+def _escape_long(value: str) -> Markup:
+    """`_escape_text` for a long value, not cached, with one C-speed `replace` per
+    character (`translate` to multi-character strings is ~50x slower): `&` first, as
+    `&amp;` (no `#`), then `#`, then the rest, whose references hold only `&`, `#`, digits."""
+    text = _SPACE.sub(" ", value).replace("&", "&amp;").replace("#", "&#35;")
+    for char in _MARKUP_CHARS:
+        if char not in "&#" and char in text:
+            text = text.replace(char, f"&#{ord(char)};")
+    if "_" in text:
+        text = _UNDERSCORE.sub("&#95;", text)
+    return Markup(_LINE_START.sub(_escape_last, text, count=1))
 
 
 def _escape_last(match: re.Match[str]) -> str:

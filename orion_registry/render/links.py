@@ -44,6 +44,11 @@ class Links:
     def rule(self, code: str) -> Markup:
         return self.to(self.paths.rule(code), code)
 
+    def focused_map(self, name: str, text: object = "map") -> Markup:
+        """A link to the relationship map focused on service `name` (a validated slug)."""
+        href = f"{self.href(self.paths.map)}?focus={name}"
+        return Markup(f'<a href="{href}">{escape_markdown(text)}</a>')
+
     def owner_map(self, owner: str) -> Markup:
         return self.to(self.paths.owner_map(self.owner_ids[owner]), owner)
 

@@ -18,7 +18,6 @@ from .index import SiteIndex, owner_of
 # characters); Material cannot raise them, so diagrams stay below with some margin.
 MAX_EDGES = 450
 MAX_TEXT = 45_000
-TEAM_LINKS = 3  # the team overview draws each team's strongest links
 
 
 def er_diagram(service: Service, index: SiteIndex) -> str:
@@ -155,34 +154,6 @@ def event_label(events: list[str]) -> str:
     return mermaid_label(", ".join(events), limit=MAX_TEXT)
 
 
-def owner_overview(index: SiteIndex, owner_ids: dict[str, str]) -> Chart:
-    """Owners as nodes; an edge counts the linked pairs of services between two owners."""
-    edges = service_edges(index, index.names)
-    weights: dict[tuple[str, str], int] = defaultdict(int)
-    for source, target in edges.pairs():
-        a, b = sorted((owner_of(index.doc(source)), owner_of(index.doc(target))))
-        if a != b:
-            weights[(a, b)] += 1
-    lines = ["flowchart LR"]
-    for owner in sorted(index.owners):
-        count = len(index.owners[owner])
-        lines.append(f'  o_{owner_ids[owner]}["{mermaid_label(owner)} ({count})"]')
-    strongest = sorted(weights.items(), key=lambda item: (-item[1], item[0]))
-    # A dense landscape links every team to every other: draw each team's strongest links
-    # only, so the diagram stays readable; the rest count as omitted.
-    degree: dict[str, int] = defaultdict(int)
-    links, omitted = [], 0
-    for (a, b), weight in strongest:
-        if degree[a] >= TEAM_LINKS and degree[b] >= TEAM_LINKS:
-            omitted += 1
-            continue
-        degree[a] += 1
-        degree[b] += 1
-        links.append(f'  o_{owner_ids[a]} ---|"{weight}"| o_{owner_ids[b]}')
-    chart = _bounded(lines, links)
-    return Chart(chart.source, chart.omitted + omitted)
-
-
 def owner_ids(owners: Iterable[str]) -> dict[str, str]:
     """A unique slug per owner (for page paths and node ids), stable across builds."""
     ids: dict[str, str] = {}
@@ -195,37 +166,3 @@ def owner_ids(owners: Iterable[str]) -> dict[str, str]:
         taken.add(candidate)
         ids[owner] = candidate
     return ids
-
-
-def team_map(index: SiteIndex, owner: str, ids: dict[str, str]) -> Chart:
-    """A team's services one by one, their links among themselves, and for each service
-    its strongest links to other teams (one box per team, links counted)."""
-    own = set(index.owners[owner])
-    lines = ["flowchart LR", f'  subgraph g0["{mermaid_label(owner)}"]']
-    lines += [f'    s_{name}["{name}"]' for name in sorted(own)]
-    lines.append("  end")
-    edges = service_edges(index, own)
-    inside: list[str] = []
-    weights: dict[tuple[str, str], int] = defaultdict(int)  # (own service, other team)
-    for source, target in sorted(edges.pairs()):
-        if source in own and target in own:
-            kinds = sorted(edges.syncs.get((source, target), ()))
-            kinds += ["events"] if (source, target) in edges.events else []
-            inside.append(f'  s_{source} -->|"{mermaid_label(", ".join(kinds))}"| s_{target}')
-            continue
-        mine, other = (source, target) if source in own else (target, source)
-        weights[(mine, owner_of(index.doc(other)))] += 1
-    strongest: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for (mine, team), weight in weights.items():
-        strongest[mine].append((-weight, team))
-    outside, teams, omitted = [], set(), 0
-    for mine in sorted(strongest):
-        ranked = sorted(strongest[mine])
-        omitted += max(0, len(ranked) - TEAM_LINKS)
-        for weight, team in ranked[:TEAM_LINKS]:
-            teams.add(team)
-            outside.append(f'  s_{mine} ---|"{-weight}"| o_{ids[team]}')
-    for team in sorted(teams):
-        lines.append(f'  o_{ids[team]}["{mermaid_label(team)} ({len(index.owners[team])})"]')
-    chart = _bounded(lines, inside + outside)
-    return Chart(chart.source, chart.omitted + omitted)

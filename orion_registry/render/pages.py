@@ -7,6 +7,7 @@ Jinja2 template. The order of the result is stable (sorted), so builds are repro
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -19,6 +20,7 @@ from markupsafe import Markup
 from ..findings import Finding, summarize
 from ..loader import Registry, ServiceDoc
 from ..models import Migration
+from ..paths import repository_root
 from ..rules import RULES, Rule
 from ..waivers import rule_config
 from . import search
@@ -26,24 +28,23 @@ from .blocks import GeneratedPage, HtmlBlocks, mermaid_html
 from .cells import column_rows, column_table_rows, kept_fresh, migration_kind
 from .escape import escape_markdown
 from .findings import ServiceFindings, badges, by_service, tally
+from .graph import link_summary, team_boxes
 from .guide import option_cell, trusted_cell
 from .index import SiteIndex, build_index, owner_of
 from .links import Links, table_anchor
-from .mermaid import (
-    er_diagram,
-    flowchart,
-    owner_ids,
-    owner_overview,
-    service_edges,
-    team_map,
-)
+from .mermaid import Chart, er_diagram, flowchart, owner_ids, service_edges
 from .paths import SitePaths
 from .queries import estimated_total, index_anchor, query_table_rows, rows_text
 from .templates import make_env
 
-# Above this many services the map page shows owners, and each owner gets its own map.
-FULL_MAP_LIMIT = 40
+# Above this many services the interactive map opens with every team collapsed to one box.
+COLLAPSE_TEAMS_ABOVE = 60
+# A service page draws each neighbour up to this many; past it, one box per team (HTML).
+NEIGHBOURS_DRAWN = 12
+# Browser libraries of the map, vendored into docs/assets/vendor by setup (see dev.py).
+MAP_LIBRARIES = ("cytoscape.min.js", "layout-base.js", "cose-base.js", "cytoscape-fcose.js")
 STYLESHEET = "orion-registry.css"
+MAP_SCRIPT = "orion-map.js"
 
 
 @dataclass
@@ -81,37 +82,40 @@ class _Renderer:
         self.index = index
         self.owner_ids = owner_ids(self.index.owners)
         self.site = Site()
+        self.findings: list[Finding] = []
         self.flagged: dict[str, ServiceFindings] = {}
 
     def page(self, uri: str, template: str, **context: Any) -> None:
         links = Links(self.paths, self.index, uri, self.owner_ids)
         blocks = HtmlBlocks()
-        markdown = self.env.get_template(template).render(
-            html=blocks,
-            mermaid_html=mermaid_html,
-            column_rows=column_rows,
-            column_table_rows=column_table_rows,
-            kept_fresh=kept_fresh,
-            migration_kind=migration_kind,
-            ln=links,
-            paths=self.paths,
-            index=self.index,
-            registry=self.registry,
-            organization=self.registry.settings.model.organization or "",
-            table_anchor=table_anchor,
-            index_anchor=index_anchor,
-            query_table_rows=query_table_rows,
-            rows_text=rows_text,
-            estimated_total=estimated_total,
-            rule_codes=RULES,
-            search=search,
-            badges=badges,
-            tally=tally,
-            **context,
-        )
+        with blocks.active():  # long values become blocks too (escape_markdown)
+            markdown = self.env.get_template(template).render(
+                html=blocks,
+                mermaid_html=mermaid_html,
+                column_rows=column_rows,
+                column_table_rows=column_table_rows,
+                kept_fresh=kept_fresh,
+                migration_kind=migration_kind,
+                ln=links,
+                paths=self.paths,
+                index=self.index,
+                registry=self.registry,
+                organization=self.registry.settings.model.organization or "",
+                table_anchor=table_anchor,
+                index_anchor=index_anchor,
+                query_table_rows=query_table_rows,
+                rows_text=rows_text,
+                estimated_total=estimated_total,
+                rule_codes=RULES,
+                search=search,
+                badges=badges,
+                tally=tally,
+                **context,
+            )
         self.site.pages[uri] = GeneratedPage(markdown, blocks.blocks, blocks.search)
 
     def render(self, findings: list[Finding], show_findings: bool) -> Site:
+        self.findings = findings
         shown = (
             [replace(f, file=shown_file(self.registry, f.file)) for f in findings]
             if show_findings
@@ -158,43 +162,54 @@ class _Renderer:
             service=doc.model,
             owner=owner_of(doc),
             er=er_diagram(doc.model, self.index) if doc.model.tables else "",
-            neighbourhood=flowchart(
-                self.index, near | {name}, service_edges(self.index, [name]), highlight=name
-            )
-            if near
-            else None,
+            neighbours=len(near),
+            neighbourhood=self.neighbourhood(name, near),
+            teams=team_boxes(self.index, name) if len(near) > NEIGHBOURS_DRAWN else [],
             refs_out=self.index.refs_out[name],
             refs_in=sorted(self.index.refs_in[name], key=lambda r: (r.holder, r.table, r.column)),
             consumed=self.index.consumed[name],
             migrations=newest_first(doc.model.migrations),
             waivers=self.index.waivers[name],
+            prisma_file=prisma_file(self.registry, doc),
+            prisma_differences=sum(
+                1
+                for f in self.findings
+                if f.rule.startswith("D7") and f.target.split(".")[0] == name
+            ),
+            baselined=sum(
+                1 for f in self.findings if f.baselined and f.target.split(".")[0] == name
+            ),
             flagged=self.flagged.get(name) or ServiceFindings(),
         )
 
+    def neighbourhood(self, name: str, near: set[str]) -> Chart | None:
+        """The service and its neighbours as a diagram, unless there are too many to draw."""
+        if not near or len(near) > NEIGHBOURS_DRAWN:
+            return None
+        edges = service_edges(self.index, [name])
+        return flowchart(self.index, near | {name}, edges, highlight=name)
+
     def maps(self) -> None:
-        full = len(self.index.names) <= FULL_MAP_LIMIT
+        paths = self.paths
+        scripts = [paths.file_url(paths.map, f"assets/vendor/{name}") for name in MAP_LIBRARIES]
         self.page(
-            self.paths.map,
+            paths.map,
             "map_index.md.j2",
-            full=full,
-            limit=FULL_MAP_LIMIT,
-            diagram=flowchart(
-                self.index, self.index.names, service_edges(self.index, self.index.names)
-            )
-            if full
-            else owner_overview(self.index, self.owner_ids),
+            graph_url=paths.file_url(paths.map, paths.map_data),
+            scripts=[*scripts, paths.file_url(paths.map, paths.map_script)],
+            collapse_above=COLLAPSE_TEAMS_ABOVE,
             owners=sorted(self.index.owners),
+            outgoing=link_summary(self.index),
         )
         for owner in sorted(self.index.owners):
             own = self.index.owners[owner]
             near = {n for name in own for n in self.index.neighbours(name)}
             self.page(
-                self.paths.owner_map(self.owner_ids[owner]),
+                paths.owner_map(self.owner_ids[owner]),
                 "map_owner.md.j2",
                 owner=owner,
                 services=own,
                 outside=sorted(near - set(own)),
-                diagram=team_map(self.index, owner, self.owner_ids),
             )
 
     def migrations(self) -> None:
@@ -254,6 +269,17 @@ def rule_context(rule: Rule, config: Any = None) -> dict[str, Any]:
 def source_file(registry: Registry, doc: ServiceDoc) -> str:
     """The service file as `<registry folder>/services/<file>`, never an absolute path."""
     return shown_file(registry, doc.path, f"services/{doc.path.name}")
+
+
+def prisma_file(registry: Registry, doc: ServiceDoc) -> str | None:
+    """The service's `prisma_schema` relative to the repository top (as declared when it
+    lies outside: the loader reports that)."""
+    declared = doc.model.prisma_schema
+    if declared is None:
+        return None
+    path = Path(os.path.normpath(doc.path.parent.resolve() / declared))
+    top = repository_root(registry.root)
+    return path.relative_to(top).as_posix() if path.is_relative_to(top) else declared
 
 
 def shown_file(registry: Registry, path: Path | str, fallback: str | None = None) -> str:

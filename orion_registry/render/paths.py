@@ -34,6 +34,14 @@ class SitePaths:
         return self._at(f"map/owner-{owner_id}.md")
 
     @property
+    def map_data(self) -> str:
+        return self._at("map/graph.json")
+
+    @property
+    def map_script(self) -> str:
+        return self._at("assets/orion-map.js")
+
+    @property
     def migrations(self) -> str:
         return self._at("migrations/index.md")
 
@@ -55,6 +63,12 @@ class SitePaths:
     def url(self, from_uri: str, to_uri: str) -> str:
         """The relative URL of page `to_uri` seen from page `from_uri`, as MkDocs writes them."""
         return relative_url(from_uri, to_uri, self.directory_urls)
+
+    def file_url(self, from_uri: str, file: str) -> str:
+        """The relative URL of a file of the site (`assets/x.js`) seen from page `from_uri`."""
+        here = page_url(from_uri, self.directory_urls)
+        folder = here if here.endswith("/") or not here else posixpath.dirname(here)
+        return _relpath(file, folder or ".")
 
 
 def page_url(uri: str, directory_urls: bool = True) -> str:

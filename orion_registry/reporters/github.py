@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from ..findings import Finding
+from .escape import inert
 
 
 def escape_data(value: str) -> str:
-    """A workflow command's message: `%`, CR and LF escaped."""
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A workflow command's message: `%`, CR and LF escaped as the runner expects, then
+    every other control or bidi character made visible."""
+    return inert(value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(value: str) -> str:

@@ -33,6 +33,39 @@ def _descriptor(rule: RuleDoc) -> dict:
     return {key: value for key, value in descriptor.items() if value not in ("", {"text": ""})}
 
 
+def _fixes(f: Finding) -> dict:
+    """SARIF `fixes`: the offending value replaced by the suggestion, when both are known."""
+    if f.suggestion is None or f.replaces is None:
+        return {}
+    region = {"startLine": f.line, "startColumn": f.column, "endLine": f.line}
+    region["endColumn"] = f.column + len(f.replaces)
+    change = {
+        "artifactLocation": {"uri": f.file},
+        "replacements": [{"deletedRegion": region, "insertedContent": {"text": f.suggestion}}],
+    }
+    return {
+        "fixes": [{"description": {"text": f"use '{f.suggestion}'"}, "artifactChanges": [change]}]
+    }
+
+
+def _related(finding: Finding) -> dict:
+    """`relatedLocations`: where the object is in another file (its Prisma schema)."""
+    if not finding.related:
+        return {}
+    return {
+        "relatedLocations": [
+            {
+                "id": i,
+                "physicalLocation": {
+                    "artifactLocation": {"uri": file},
+                    "region": {"startLine": line},
+                },
+            }
+            for i, (file, line) in enumerate(finding.related)
+        ]
+    }
+
+
 def render(
     findings: list[Finding], rules: Sequence[RuleDoc] = (), information_uri: str = ""
 ) -> str:
@@ -53,7 +86,9 @@ def render(
                     "logicalLocations": [{"fullyQualifiedName": f.target}],
                 }
             ],
+            **_related(f),
             **(BASELINED if f.baselined else {}),
+            **_fixes(f),
         }
         for f in findings
     ]

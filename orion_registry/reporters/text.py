@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from ..findings import Finding, summarize
+from .escape import inert
 
 
 def render(findings: list[Finding]) -> str:
     lines = [
-        f"{f.file}:{f.line}:{f.column}: {f.rule} {f.message} [{f.target}]"
+        inert(f"{f.file}:{f.line}:{f.column}: {f.rule} {f.message} [{f.target}]")
         + (" (warning)" if f.severity == "warning" else "")
         for f in findings
         if not f.baselined

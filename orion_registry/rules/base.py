@@ -39,6 +39,9 @@ class Violation:
     key: tuple[str | int, ...] = ()
     target: str | None = None  # defaults to the object's own target
     place: tuple[str, int, int] | None = None  # (file, line, column) when not in `ref`'s file
+    suggestion: str | None = None  # the replacement it proposes (applied as is, it passes)
+    replaces: str | None = None  # the value at `key` that `suggestion` replaces
+    related: tuple[tuple[str, int], ...] = ()  # (file, line) of the object elsewhere (Prisma)
 
 
 Check = Callable[[Context, Mapping[str, Any]], Iterable[Violation]]

@@ -18,12 +18,21 @@ from typing import Any
 
 from ..models import Link
 from ..sql.live import LiveForeignKey, LiveIndex, LiveSchema, LiveTable
+from ..sql.normal import (
+    IndexDefinition,
+    enum_types,
+    registry_default,
+    registry_index_definition,
+    unique_columns,
+)
 from ..sql.normal import column_type as canonical_type
-from ..sql.normal import enum_types, predicate, registry_default, unique_columns
+from ..sql.normal import (
+    index_definition as live_index_definition,
+)
 from .base import Violation, rule
 from .context import ColumnRef, Context, Ref, TableRef
 
-Definition = tuple[tuple[str, ...], bool, str, "str | None"]
+Definition = IndexDefinition
 
 
 def _drift(code: str, name: str):
@@ -87,7 +96,9 @@ def _single_unique(index: LiveIndex) -> bool:
 
 
 def _definition(index: LiveIndex) -> Definition:
-    return index.columns, index.unique, index.method, index.where
+    return live_index_definition(
+        index.columns, index.unique, index.method, index.where, index.ops, index.descending
+    )
 
 
 def _describe(definition: Definition) -> str:
@@ -116,12 +127,7 @@ def index_matches(ctx: Context, tref: TableRef, table: LiveTable) -> list[IndexM
     matches, pending = [], []
     for i, index in enumerate(tref.table.indexes):
         ref = Ref(tref.doc, (*tref.path, "indexes", i), f"{tref.target}.{index.name}")
-        wanted = (
-            tuple(index.columns),
-            index.unique,
-            (index.type or "btree").lower(),
-            predicate(index.where),
-        )
+        wanted = registry_index_definition(index)
         found = table.indexes.get(index.name)
         if found is None:
             pending.append((ref, index.name, wanted))
@@ -301,6 +307,7 @@ def extra_table(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]
                 f"{_where(side, name)} but not in the registry{note}",
                 ("tables",),
                 f"{side.ref.target}.{name}",
+                related=side.live.related(name),
             )
 
 
@@ -345,6 +352,7 @@ def missing_column(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violati
                 f"column {ref.table.name}.{ref.column.name} is in the registry but not in "
                 f"{side.live.label}{side.live.where(ref.table.name)}",
                 ("name",),
+                related=side.live.related(ref.table.name),
             )
 
 
@@ -394,6 +402,7 @@ def extra_column(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation
                     "but not in the registry",
                     ("columns",),
                     f"{tref.target}.{extra.name}",
+                    related=side.live.related(name),
                 )
 
 
@@ -445,6 +454,7 @@ def column_type(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]
                 f"column {where} is {expected} in the registry but {found.type} in "
                 f"{_where(side, where)}",
                 ("type",),
+                related=side.live.related(where),
             )
 
 
@@ -486,7 +496,7 @@ def column_nullability(ctx: Context, options: Mapping[str, Any]) -> Iterator[Vio
     for side, ref, found in column_pairs(ctx):
         if found is None:
             continue
-        nullable = ref.column.nullable and not ref.column.primary_key
+        nullable = ref.column.nullable and not ref.table.is_key(ref.column)
         if nullable != found.nullable:
             said = "nullable" if nullable else "NOT NULL"
             other = "nullable" if found.nullable else "NOT NULL"
@@ -495,6 +505,7 @@ def column_nullability(ctx: Context, options: Mapping[str, Any]) -> Iterator[Vio
                 ref,
                 f"column {where} is {said} in the registry but {other} in {_where(side, where)}",
                 ("nullable",),
+                related=side.live.related(where),
             )
 
 
@@ -547,6 +558,7 @@ def column_default(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violati
                 f"column {where} has default {_shown(default)} in the registry but "
                 f"{_shown(found.default)} in {_where(side, where)}",
                 ("default",),
+                related=side.live.related(where),
             )
 
 
@@ -605,15 +617,17 @@ def column_uniqueness(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viol
                         f"column {where} is {said} in the registry but {other} in "
                         f"{_where(side, where)}",
                         ("unique",),
+                        related=side.live.related(where),
                     )
-            primary = [c.name for c in tref.table.columns if c.primary_key]
+            primary = tref.table.key_columns()
             live_primary = next((ix.columns for ix in table.indexes.values() if ix.primary), ())
-            if set(primary) != set(live_primary):
+            if list(primary) != list(live_primary):
                 yield Violation(
                     tref,
                     f"table {name} has primary key ({', '.join(primary) or 'none'}) in the "
                     f"registry but ({', '.join(live_primary) or 'none'}) in {_where(side, name)}",
                     ("name",),
+                    related=side.live.related(name),
                 )
 
 
@@ -665,6 +679,7 @@ def missing_index(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violatio
                         f"index {match.name} on {tref.table.name} ({_describe(match.wanted)}) "
                         f"is in the registry but not in {side.live.label}",
                         ("name",),
+                        related=side.live.related(tref.table.name),
                     )
 
 
@@ -722,6 +737,7 @@ def extra_index(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]
                     "registry",
                     ("indexes",) if tref.table.indexes else ("name",),
                     f"{tref.target}.{index.name}",
+                    related=side.live.related(f"{tref.table.name}.{index.name}"),
                 )
 
 
@@ -778,6 +794,7 @@ def index_definition(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viola
                         match.ref,
                         f"index {name} on {table_name} is named '{match.twin.name}' in {where}",
                         ("name",),
+                        related=side.live.related(f"{table_name}.{match.twin.name}"),
                     )
                 elif match.found is not None and _definition(match.found) != match.wanted:
                     yield Violation(
@@ -786,6 +803,7 @@ def index_definition(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viola
                         f"registry but {_describe(_definition(match.found))} in "
                         f"{_where(side, f'{table_name}.{name}')}",
                         ("columns",),
+                        related=side.live.related(f"{table_name}.{name}"),
                     )
 
 
@@ -836,6 +854,7 @@ def missing_enum_value(ctx: Context, options: Mapping[str, Any]) -> Iterator[Vio
                         ref,
                         f"enum type '{name}' has no value '{value}' in {_where(side, name)}",
                         ("values", i),
+                        related=side.live.related(name),
                     )
 
 
@@ -883,6 +902,7 @@ def extra_enum_value(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viola
                     f"enum type '{name}' has value(s) {', '.join(map(repr, extra))} in "
                     f"{_where(side, name)} that the registry does not list",
                     ("values",),
+                    related=side.live.related(name),
                 )
         for name in sorted(set(side.live.enums) - declared):
             yield Violation(
@@ -891,6 +911,7 @@ def extra_enum_value(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viola
                 f"{_where(side, name)} but not in the registry",
                 ("enums",),
                 f"{side.ref.target}.{name}",
+                related=side.live.related(name),
             )
 
 
@@ -949,6 +970,7 @@ def unexpected_foreign_key(ctx: Context, options: Mapping[str, Any]) -> Iterator
                 f"{', '.join(fk.ref_columns)})",
                 problem.key,
                 problem.target,
+                related=problem.side.live.related(problem.table),
             )
 
 
@@ -1018,6 +1040,7 @@ def cross_service_foreign_key(ctx: Context, options: Mapping[str, Any]) -> Itera
                 "id and sync by events",
                 problem.key,
                 problem.target,
+                related=problem.side.live.related(problem.table),
             )
 
 

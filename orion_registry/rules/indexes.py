@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from ..models import Column, Index, Link, Query, Table
+from ..lang.names import index_name
+from ..models import Column, Index, Query, Table
 from .base import Violation, rule
+from .columns import is_id_name, is_reference_column, link_column, name_of
 from .context import ColumnRef, Context, IndexRef, Ref
 from .serving import (
     needs_index,
@@ -20,34 +22,15 @@ from .serving import (
     suggested_name,
 )
 
+__all__ = ["is_id_name", "is_reference_column", "link_column"]  # used by other rule families
+MAX_INDEXES = 5  # I304's default: I301 suggests no index that would exceed it
+
 TableKey = tuple[str, tuple[str | int, ...]]
-
-
-def is_id_name(name: str) -> bool:
-    """`id` or `*_id`: a column name that holds an identifier."""
-    return name == "id" or name.endswith("_id")
-
-
-def link_column(link: str | Link | None) -> str | None:
-    """The target `[service.]table.column` of a `references` / `copy_of` value."""
-    if link is None:
-        return None
-    return link if isinstance(link, str) else link.column
-
-
-def is_reference_column(column: Column) -> bool:
-    """A column used to look rows up by another row's id: `*_id`, `references`, copy of an id.
-
-    A primary key column is one too: only the key's first column is led by it.
-    """
-    copied = link_column(column.copy_of)
-    copies_an_id = copied is not None and is_id_name(copied.rsplit(".", 1)[-1])
-    return column.name.endswith("_id") or column.references is not None or copies_an_id
 
 
 def leading_columns(table: Table) -> set[str]:
     """Columns that can be looked up without a scan: an index's first column, unique, the PK."""
-    keys = [c.name for c in table.columns if c.primary_key][:1]
+    keys = table.key_columns()[:1]
     return (
         {ix.columns[0] for ix in table.indexes}
         | {c.name for c in table.columns if c.unique}
@@ -110,7 +93,12 @@ def reference_indexed(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viol
     column of a composite index (or composite primary key) does not count: the index cannot
     be searched by it alone.
     Ids marked `external: true` are checked too: they are looked up as well (a payment
-    provider's webhook names its own id).
+    provider's webhook names its own id). Names are read in snake_case (`userId` is
+    `user_id`); a row's own identifier (`serial_id` with `autoincrement()`, a unique
+    `public_id`) is not a reference. A composite primary key counts for its first column in
+    key order (`primary_key: [user_id, team_id]` leads with `user_id`). The finding suggests
+    the index `idx_<table>_<column>` (a name N106 accepts), unless adding it would take the
+    table past I304's default of 5 indexes.
 
     ## Why
     The guide asks for "foreign key columns indexed (even if not FK)". Across services
@@ -148,14 +136,42 @@ def reference_indexed(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viol
           - {name: idx_sessions_user_id, columns: [user_id]}
     ```
     """
+    added: dict[TableKey, int] = {}  # indexes suggested so far, per table
     for ref in unindexed(ctx, is_reference_column):
-        name, table = ref.column.name, ref.table.name
+        name, table, key = ref.column.name, ref.table.name, table_key(ref)
+        added[key] = added.get(key, 0) + 1
+        planned = len(ref.table.indexes) + added[key] + _soft_delete_unindexed(ref.table)
+        if planned > MAX_INDEXES:
+            yield Violation(
+                ref,
+                f"reference column '{name}' of '{table}' leads no index: add one on [{name}] "
+                f"(or make it unique); with the indexes it already has or needs, the table "
+                f"would pass {MAX_INDEXES} (I304), so no index is suggested: consider one that "
+                "leads with it and serves another need too",
+                ("name",),
+            )
+            continue
+        suggestion = index_name(table, [name])
         yield Violation(
             ref,
             f"reference column '{name}' of '{table}' leads no index: add "
-            f"idx_{table}_{name} on [{name}] (or make it unique)",
+            f"{suggestion} on [{name}] (or make it unique)",
             ("name",),
+            suggestion=suggestion,
         )
+
+
+def _soft_delete_unindexed(table: Table) -> int:
+    """1 when the table has a `deleted_at` column that I302 asks to index, else 0."""
+    leading = leading_columns(table)
+    return int(
+        any(
+            name_of(c) == "deleted_at"
+            and c.name not in leading
+            and not any(c.name in (ix.where or "") for ix in table.indexes)
+            for c in table.columns
+        )
+    )
 
 
 @rule("I302", "soft-delete-indexed", "warning")
@@ -194,14 +210,17 @@ def soft_delete_indexed(ctx: Context, options: Mapping[str, Any]) -> Iterator[Vi
           - {name: idx_users_deleted_at, columns: [deleted_at]}
     ```
     """
-    for ref in unindexed(ctx, lambda column: column.name == "deleted_at"):
-        table = ref.table.name
-        if not any("deleted_at" in (ix.where or "") for ix in ref.table.indexes):
+    for ref in unindexed(ctx, lambda column: name_of(column) == "deleted_at"):
+        table, name = ref.table.name, ref.column.name
+        if _soft_delete_unindexed(ref.table):
+            fits = len(ref.table.indexes) < MAX_INDEXES
+            suggestion = index_name(table, [name]) if fits else None
             yield Violation(
                 ref,
-                f"soft-delete column '{table}.deleted_at' is not indexed: add "
-                f"idx_{table}_deleted_at on [deleted_at]",
+                f"soft-delete column '{table}.{name}' is not indexed: add "
+                f"{suggestion or 'an index'} on [{name}]",
                 ("name",),
+                suggestion=suggestion,
             )
 
 
@@ -210,8 +229,14 @@ def _shape(index: Index) -> tuple[str, str]:
     return (index.type or "btree").lower(), (index.where or "").strip()
 
 
+def _keys(index: Index) -> tuple[tuple[str, str | None, str], ...]:
+    """The index's keys: column, operator class, sort order. `[email text_pattern_ops]`
+    serves `LIKE 'x%'`, which `[email]` cannot: keys differ when any of the three do."""
+    return tuple((c, index.ops.get(c), index.order.get(c, "asc")) for c in index.columns)
+
+
 def _single_key_columns(table: Table) -> set[str]:
-    keys = [c.name for c in table.columns if c.primary_key]
+    keys = table.key_columns()
     return {c.name for c in table.columns if c.unique} | (set(keys) if len(keys) == 1 else set())
 
 
@@ -221,14 +246,14 @@ def redundancy(table: Table) -> dict[int, str]:
     first_with: dict[tuple, int] = {}  # (shape, columns, unique) -> first index
     longest_with_prefix: dict[tuple, int] = {}  # (shape, proper prefix) -> a longer index
     for i, ix in enumerate(table.indexes):
-        shape, cols = _shape(ix), tuple(ix.columns)
+        shape, cols = _shape(ix), _keys(ix)
         first_with.setdefault((shape, cols, ix.unique), i)
         if shape[0] == "btree":
             for n in range(1, len(cols)):
                 longest_with_prefix.setdefault((shape, cols[:n]), i)
     unique_keys = _single_key_columns(table)
     for i, ix in enumerate(table.indexes):
-        shape, cols = _shape(ix), tuple(ix.columns)
+        shape, cols = _shape(ix), _keys(ix)
         same = first_with[(shape, cols, ix.unique)]
         enforcing = first_with.get((shape, cols, True))
         longer = longest_with_prefix.get((shape, cols))
@@ -241,8 +266,8 @@ def redundancy(table: Table) -> dict[int, str]:
         elif longer is not None:
             other = table.indexes[longer]
             found[i] = f"is a leading prefix of '{other.name}' [{', '.join(other.columns)}]"
-        elif len(cols) == 1 and cols[0] in unique_keys and not ix.where:
-            found[i] = f"indexes '{cols[0]}', which is already unique or the primary key"
+        elif len(cols) == 1 and cols[0][0] in unique_keys and shape == ("btree", "") and not ix.ops:
+            found[i] = f"indexes '{cols[0][0]}', which is already unique or the primary key"
     return found
 
 
@@ -257,7 +282,9 @@ def redundant_index(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violat
     `[user_id, created_at]`), or when it is a plain single-column index on a column that is
     already `unique: true` or the primary key. Indexes of a different method (`type`) or
     with a different partial `where` are never compared. A unique index is never redundant
-    versus a plain one: it enforces a constraint.
+    versus a plain one: it enforces a constraint. Keys compare with their operator class
+    and sort order (`ops`, `order`): `[email]` with `text_pattern_ops` serves
+    `LIKE 'x%'`, which a plain unique index on `email` cannot, so it is not redundant.
 
     ## Why
     "Don't over-index": every index slows down each insert and update and takes disk space.
@@ -366,11 +393,13 @@ def too_many_indexes(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viola
 
 @rule("I305", "index-columns-exist", "error")
 def index_columns_exist(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
-    """Every column an index or a declared query names exists in its table.
+    """Every column an index, the table's `primary_key` or a declared query names exists.
 
     ## What it checks
-    Each name in an index's `columns`, and each column of a declared query's `where`,
-    `range` and `order_by` (see I306), is a column of the same table.
+    Each name in an index's `columns` (and its `ops` and `order`) is a column of the same
+    table, and so is each column of a declared query's `where`, `range` and `order_by` (see
+    I306). So is each name of a table's `primary_key` list (a composite key in key order),
+    and a column marked `primary_key: true` is one of that list when the table gives one.
 
     ## Why
     An index on a column that does not exist cannot be created: the migration fails, or
@@ -418,6 +447,34 @@ def index_columns_exist(ctx: Context, options: Mapping[str, Any]) -> Iterator[Vi
                     f"index '{ref.index.name}' lists column '{name}', which table "
                     f"'{ref.table.name}' does not have",
                     ("columns", i),
+                )
+        for part in ("ops", "order"):
+            for name in getattr(ref.index, part):
+                if name not in ref.index.columns:
+                    yield Violation(
+                        ref,
+                        f"index '{ref.index.name}' gives {part} for '{name}', which is not "
+                        "one of its columns",
+                        (part, name),
+                    )
+    for table in ctx.tables:
+        key = table.table.primary_key or []
+        known = {c.name for c in table.table.columns}
+        for i, name in enumerate(key):
+            if name not in known:
+                yield Violation(
+                    table,
+                    f"primary_key of table '{table.table.name}' lists column '{name}', which "
+                    "the table does not have",
+                    ("primary_key", i),
+                )
+        for column in ctx.columns_of(table):
+            if key and column.column.primary_key and column.column.name not in key:
+                yield Violation(
+                    column,
+                    f"column '{column.column.name}' is marked primary_key but table "
+                    f"'{table.table.name}' gives its key as [{', '.join(key)}]",
+                    ("primary_key",),
                 )
     for query in query_refs(ctx):
         known = column_names(query)

@@ -124,6 +124,8 @@ def migration_folder_logged(ctx: Context, options: Mapping[str, Any]) -> Iterato
     """
     for scan in scans(ctx):
         doc = scan.dir.doc
+        if scan.dir.outside:
+            continue  # reported by the loader (L003)
         if not scan.dir.exists:
             yield Violation(
                 Ref(doc, (), doc.name),

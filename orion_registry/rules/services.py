@@ -214,6 +214,106 @@ def unused_waiver(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violatio
             )
 
 
+_GLOB_CHARS = frozenset("*?[")
+
+
+def covers_every_service(pattern: str, ctx: Context) -> bool:
+    """A glob whose service part is not one literal name and that matches some target of
+    every service (`*`, `*.*`, `[a-z]*`...): it waives the rule for the whole registry."""
+    service_part = pattern.split(".", 1)[0]
+    if not _GLOB_CHARS & set(service_part) or not ctx.services:
+        return False
+    by_service: dict[str, list[str]] = {}
+    for target in ctx.targets:
+        by_service.setdefault(target.split(".", 1)[0], []).append(target)
+    return all(
+        any(target_matches(target, pattern) for target in by_service.get(ref.target, ()))
+        for ref in ctx.services
+    )
+
+
+def waiver_breadth(waiver: Waiver, ctx: Context, max_days: int) -> tuple[str, str] | None:
+    """Why a waiver is too wide or too long, as (key to point at, message); None when not."""
+    if waiver.rule.startswith("S"):
+        return "rule", "waives an S rule: the registry's own rules cannot be waived"
+    if covers_every_service(waiver.target, ctx):
+        return "target", (
+            f"covers every service with target '{waiver.target}': name the services, "
+            "tables or columns it is for"
+        )
+    if waiver.expires is None:
+        return "rule", f"has no `expires`: give a date at most {max_days} days ahead"
+    if (waiver.expires - ctx.today).days > max_days:
+        return "expires", (
+            f"expires on {waiver.expires.isoformat()}, more than {max_days} days after "
+            f"{ctx.today.isoformat()}: a waiver is temporary"
+        )
+    return None
+
+
+@rule(
+    "S604",
+    "narrow-waiver",
+    "error",
+    options={"max_waiver_days": (365, "the most days ahead a waiver's `expires` may be")},
+)
+def narrow_waiver(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
+    """A waiver is narrow and temporary.
+
+    ## What it checks
+    Every entry of `waivers:` in `orion.yaml` has an `expires` date at most
+    `max_waiver_days` days (default 365) after today, and its `target` does not cover
+    every service: not `*`, `*.*`, or any other glob that matches targets of every
+    service. A waiver of an S rule (the registry's own rules) is reported too: they cannot
+    be waived.
+
+    ## Why
+    A waiver is an exception to a convention. One with no end date, an end date decades
+    away, or a target that matches the whole registry switches the convention off for
+    good while the check still says "All checks passed".
+
+    ## Bad
+    ```yaml
+    # orion.yaml
+    waivers:
+      - rule: N101
+        target: "*"
+        reason: our names are all legacy
+        expires: 2999-12-31
+    ---
+    tables:
+      - name: userAccounts
+        model: UserAccount
+        columns:
+          - {name: id, type: uuid, primary_key: true, default: uuid()}
+    ```
+
+    ## Good
+    ```yaml
+    # orion.yaml
+    waivers:
+      - rule: N101
+        target: example.userAccounts
+        reason: legacy name kept for the reporting tool until its Q3 rewrite
+        expires: 2027-09-30
+    ---
+    tables:
+      - name: userAccounts
+        model: UserAccount
+        columns:
+          - {name: id, type: uuid, primary_key: true, default: uuid()}
+    ```
+    """
+    max_days = int(options["max_waiver_days"])
+    for i, waiver, ref in _waiver_refs(ctx):
+        problem = waiver_breadth(waiver, ctx, max_days)
+        if problem is not None:
+            key, message = problem
+            yield Violation(
+                ref, f"waiver {i + 1} ({waiver.rule} on {waiver.target}) {message}", (key,)
+            )
+
+
 @rule("S605", "baseline-entry-occurs", "warning", after_waivers=True)
 def baseline_entry_occurs(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """Every entry of the baseline still matches as many findings as it accepts.

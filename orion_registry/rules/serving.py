@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from ..lang.names import index_name
 from ..models import Query, Table
-from .naming import POSTGRES_MAX_NAME, expected_index_name
 
 AccessKind = Literal["primary key", "unique", "index"]
 
@@ -91,7 +91,5 @@ def suggested_columns(query: Query) -> tuple[str, ...]:
 
 
 def suggested_name(table: str, columns: Sequence[str]) -> str:
-    """N106's name for the suggested index, cut to Postgres's 63 bytes when longer."""
-    name = expected_index_name(table, columns)
-    cut = name.encode("utf-8")[:POSTGRES_MAX_NAME].decode("utf-8", "ignore")
-    return cut.rstrip("_")
+    """N106's name for the suggested index (fit into Postgres's 63 bytes when longer)."""
+    return index_name(table, columns)

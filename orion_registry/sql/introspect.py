@@ -8,11 +8,10 @@ forms of `normal.py`, so they compare directly with the registry's.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit, urlunsplit
-
 import psycopg
 
 from ..lang.pgtypes import normalize
+from .dsn import DsnError, driver_error, parse
 from .live import LiveColumn, LiveForeignKey, LiveIndex, LiveSchema, LiveTable
 from .normal import database_default, predicate
 
@@ -21,28 +20,6 @@ IGNORED_TABLES = frozenset({"_prisma_migrations"})  # Prisma's own bookkeeping
 
 class Unreachable(Exception):
     """The database cannot be reached; the message never contains the password."""
-
-
-def redact(dsn: str) -> str:
-    """The DSN without its password, for messages (URL or key=value form)."""
-    if "://" in dsn:
-        parts = urlsplit(dsn)
-        if parts.password is not None:
-            host = parts.hostname or ""
-            if ":" in host:
-                host = f"[{host}]"
-            netloc = f"{parts.username}:***@{host}" if parts.username else f":***@{host}"
-            if parts.port:
-                netloc += f":{parts.port}"
-            parts = parts._replace(netloc=netloc)
-        query = "&".join(
-            "password=***" if q.lower().startswith("password=") else q
-            for q in parts.query.split("&")
-            if q
-        )
-        return urlunsplit(parts._replace(query=query))
-    words = [("password=***" if w.lower().startswith("password=") else w) for w in dsn.split()]
-    return " ".join(words)
 
 
 _TABLES = """
@@ -69,6 +46,11 @@ _INDEXES = """
 SELECT c.relname, i.relname, x.indisunique, x.indisprimary, am.amname,
        pg_get_expr(x.indpred, x.indrelid, true),
        ARRAY(SELECT pg_get_indexdef(x.indexrelid, k, true)
+             FROM generate_series(1, x.indnkeyatts) AS k ORDER BY k),
+       ARRAY(SELECT CASE WHEN o.opcdefault THEN NULL ELSE o.opcname END
+             FROM generate_series(1, x.indnkeyatts) AS k
+             JOIN pg_opclass o ON o.oid = x.indclass[k - 1] ORDER BY k),
+       ARRAY(SELECT (x.indoption[k - 1] & 1) = 1
              FROM generate_series(1, x.indnkeyatts) AS k ORDER BY k)
 FROM pg_index x
 JOIN pg_class i ON i.oid = x.indexrelid
@@ -111,23 +93,23 @@ def _unquote(name: str) -> str:
 
 
 def introspect(dsn: str, schema: str = "public", timeout: int = 10) -> LiveSchema:
-    """Read `schema` of the database at `dsn`; Unreachable when it cannot connect."""
+    """Read `schema` of the database at `dsn`; Unreachable (never showing a secret) when the
+    DSN is not valid, the server cannot be reached or the schema cannot be read."""
     try:
-        conn = psycopg.connect(dsn, connect_timeout=timeout, autocommit=True)
-    except (psycopg.Error, ValueError) as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise Unreachable(f"cannot connect to {redact(dsn)}: {redact_text(reason, dsn)}") from None
-    with conn:
-        return read_schema(conn, schema)
-
-
-def redact_text(text: str, dsn: str) -> str:
-    """`text` with the DSN's password (if any) masked, in case a driver echoes it."""
-    password = urlsplit(dsn).password if "://" in dsn else None
-    for word in dsn.split():
-        if word.lower().startswith("password="):
-            password = word.split("=", 1)[1]
-    return text.replace(password, "***") if password else text
+        parsed = parse(dsn)
+    except DsnError as exc:
+        raise Unreachable(str(exc)) from None
+    try:
+        conn = psycopg.connect(parsed.with_defaults(connect_timeout=str(timeout)), autocommit=True)
+    except Exception as exc:  # psycopg.Error, or a ValueError from an odd option value
+        reason = driver_error(exc, parsed.secrets)
+        raise Unreachable(f"cannot connect to {parsed.shown()}: {reason}") from None
+    try:
+        with conn:
+            return read_schema(conn, schema)
+    except psycopg.Error as exc:
+        reason = driver_error(exc, parsed.secrets)
+        raise Unreachable(f"cannot read schema {schema!r} of {parsed.shown()}: {reason}") from None
 
 
 def read_schema(conn: psycopg.Connection, schema: str = "public") -> LiveSchema:
@@ -146,11 +128,13 @@ def read_schema(conn: psycopg.Connection, schema: str = "public") -> LiveSchema:
             live.tables[table].columns[name] = LiveColumn(
                 name, enum or normalize(type_name), enum is not None, not not_null, canonical
             )
-    for table, name, unique, primary, method, where, columns in conn.execute(_INDEXES, params):
+    for table, name, unique, primary, method, where, columns, ops, desc in conn.execute(
+        _INDEXES, params
+    ):
         if table in live.tables:
             live.tables[table].indexes[name] = LiveIndex(
                 name, tuple(_unquote(c) for c in columns), unique, primary, method,
-                predicate(where),
+                predicate(where), tuple(ops), tuple(desc),
             )  # fmt: skip
     for name, values in conn.execute(_ENUMS, params):
         live.enums[name] = list(values)

@@ -26,6 +26,8 @@ class LiveIndex:
     primary: bool
     method: str
     where: str | None  # canonical predicate
+    ops: tuple[str | None, ...] = ()  # each key's operator class; None for the type's default
+    descending: tuple[bool, ...] = ()  # each key's sort order
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,9 +53,21 @@ class LiveSchema:
     enums: dict[str, list[str]] = field(default_factory=dict)
     label: str = "the database"  # how messages name the other side ("the Prisma schema")
     file: str | None = None  # the schema file, when the other side is one
-    lines: dict[str, int] = field(default_factory=dict)  # object key -> line in `file`
+    lines: dict[str, int] = field(default_factory=dict)  # object key -> line in its file
+    files: dict[str, str] = field(default_factory=dict)  # object key -> its file, if not `file`
+
+    def location(self, key: str) -> tuple[str, int] | None:
+        """(file, line) of an object (`table`, `table.column`, `table.index`, `enum`)."""
+        line = self.lines.get(key)
+        file = self.files.get(key, self.file)
+        return (file, line) if file and line else None
 
     def where(self, key: str) -> str:
-        """` (file:line)` for an object (`table`, `table.column`, `table.index`, `enum`)."""
-        line = self.lines.get(key)
-        return f" ({self.file}:{line})" if self.file and line else ""
+        """` (file:line)` for an object, for messages."""
+        found = self.location(key)
+        return f" ({found[0]}:{found[1]})" if found else ""
+
+    def related(self, key: str) -> tuple[tuple[str, int], ...]:
+        """The object's place in the schema file, as a finding's related location."""
+        found = self.location(key)
+        return (found,) if found else ()

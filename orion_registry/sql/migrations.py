@@ -22,6 +22,7 @@ from pglast.parser import ParseError
 
 from ..loader import ServiceDoc
 from ..models import Migration
+from ..paths import OutsideRepository, is_inside, repository_root, resolve_inside, unreadable_reason
 
 SQL_FILE = "migration.sql"
 _TIMESTAMP = re.compile(r"^(?P<day>\d{8})\d{6}(?P<rest>_.*)$")
@@ -59,6 +60,7 @@ class MigrationDir:
     doc: ServiceDoc
     shown: str
     exists: bool
+    outside: bool = False  # migrations_dir leaves the repository: never read
     folders: list[MigrationFolder] = field(default_factory=list)
 
     def tables(self) -> set[str]:
@@ -98,15 +100,24 @@ def match_entries(
 def scan_service(doc: ServiceDoc) -> MigrationDir:
     """Every migration folder of `doc`'s `migrations_dir`, each SQL file parsed once."""
     declared = doc.model.migrations_dir or ""
-    folder = (doc.path.parent / declared).resolve()
     shown = posixpath.normpath(posixpath.join(posixpath.dirname(doc.file), declared))
+    repository = repository_root(doc.path.parent.parent)
+    try:
+        folder = resolve_inside(doc.path.parent, declared, repository)
+    except OutsideRepository:  # the loader reports it (L003); never list it
+        return MigrationDir(doc, shown, False, outside=True)
     result = MigrationDir(doc, shown, folder.is_dir())
     if not result.exists:
         return result
     for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
         sql = sub / SQL_FILE
-        entry = MigrationFolder(sub.name, f"{shown}/{sub.name}/{SQL_FILE}", sql.is_file())
-        if not entry.has_sql:
+        entry = MigrationFolder(sub.name, f"{shown}/{sub.name}/{SQL_FILE}", sql.exists())
+        refused = unreadable_reason(sql, repository) if entry.has_sql else None
+        if not is_inside(sub, repository):
+            entry.error = ("not read: the folder leads outside the repository", 1, 1)
+        elif refused:
+            entry.error = (f"not read: {SQL_FILE} {refused}", 1, 1)
+        elif not entry.has_sql:
             entry.file = f"{shown}/{sub.name}"
         else:
             analyze(sql, entry)
