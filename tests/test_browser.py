@@ -282,11 +282,15 @@ WIDTHS = (1400, 390)
 # Identifiers in table cells that the browser broke over two lines (mid-word wraps).
 WRAPPED_CODE = """() => [...document.querySelectorAll('.md-typeset td code')]
   .filter(c => c.getClientRects().length > 1).map(c => c.textContent)"""
-# Tables of the page wider than the content column (they would scroll sideways).
+# Tables wider than the content column (they would scroll sideways), cells whose text
+# sticks out of them.
 OVERFLOWING_TABLES = """() => [...document.querySelectorAll(
     '.md-typeset table, .md-typeset .md-typeset__scrollwrap, .md-typeset .md-typeset__table')]
   .filter(t => t.offsetParent !== null && t.scrollWidth > t.clientWidth + 1)
-  .map(t => t.querySelector('th, td').textContent)"""
+  .map(t => t.querySelector('th, td').textContent)
+  .concat([...document.querySelectorAll('.md-typeset td')]
+    .filter(td => td.offsetParent !== null && td.scrollWidth > td.clientWidth + 1)
+    .map(td => 'cell: ' + td.textContent))"""
 
 
 def column_of_one_table() -> tuple[str, str, str]:

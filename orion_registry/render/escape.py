@@ -68,8 +68,8 @@ _CODE_SPAN = re.compile(r"`([^`]+)`")
 
 def prose(value: object) -> Markup:
     """Free text (a description) with its `code spans` shown as code; everything else, and
-    the code itself, escaped as by `escape_markdown`. Long text is shown as it is (a block
-    that bypasses Markdown, see `escape_markdown`), so its cost stays linear."""
+    the code itself, escaped as by `escape_markdown`. A long text (over LONG_TEXT) is
+    shown literally, as `escape_markdown` keeps it: out of Markdown, in one HTML block."""
     if isinstance(value, Markup):
         return value
     text = "" if value is None else str(value)
@@ -82,9 +82,9 @@ def prose(value: object) -> Markup:
 def _prose(text: str) -> Markup:
     parts = _CODE_SPAN.split(text)  # text, code, text, code, ..., text
     return Markup("").join(
-        Markup(f"<code>{escape_markdown(part)}</code>") if odd else escape_markdown(part)
-        for odd, part in ((i % 2 == 1, p) for i, p in enumerate(parts))
-        if part or odd
+        Markup(f"<code>{_escape_text(part)}</code>") if i % 2 else _escape_text(part)
+        for i, part in enumerate(parts)
+        if part or i % 2
     )
 
 
