@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import shutil
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from orion_registry.cli import main
 from orion_registry.commands.diff import review
-from orion_registry.engine import check_registry
+from orion_registry.engine import TODAY_ENV, check_registry
 from orion_registry.findings import Finding
 from orion_registry.loader import load_registry
 from orion_registry.rules.examples import BASE_DIR, EXAMPLE_DAY, write_example
@@ -36,9 +37,10 @@ def check_example(example: str, root: Path) -> list[Finding]:
     """Check a rule-example style snippet (see rules/examples.py) written under `root`;
     with `# base` documents, as `diff --base` does (so M504 runs too)."""
     write_example(textwrap.dedent(example), root)
+    day = None if os.environ.get(TODAY_ENV) else EXAMPLE_DAY  # a test may pin its own day
     if (root / BASE_DIR).is_dir():
-        return review(root, str(root / BASE_DIR), on_date=EXAMPLE_DAY).findings
-    return check_registry(load_registry(root), on_date=EXAMPLE_DAY)
+        return review(root, str(root / BASE_DIR), on_date=day).findings
+    return check_registry(load_registry(root), on_date=day)
 
 
 def rule_findings(code: str, example: str, root: Path, clean_load: bool = True) -> list[Finding]:
