@@ -243,3 +243,12 @@ def test_import_refuses_a_fifo_schema(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "pipe.prisma")
     code, _, err = import_prisma(tmp_path / "pipe.prisma", tmp_path / "registry")
     assert code == 2 and "not a regular file" in err
+
+
+def test_a_prisma_schema_that_is_a_fifo_is_not_read(layout) -> None:
+    registry, _ = layout
+    schema = registry.parent / "packages" / "user" / "prisma" / "schema.prisma"
+    schema.unlink()
+    os.mkfifo(schema)
+    code, out, _ = check(registry)  # reading it would block forever
+    assert code != 0 and "schema.prisma:1:1: L002" in out and "not a regular file" in out

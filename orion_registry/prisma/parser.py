@@ -219,6 +219,8 @@ def parse_files(paths: Iterable[Path | str], shown: dict[Path, str] | None = Non
     files: list[str] = []
     for path in map(Path, paths):
         file = (shown or {}).get(path, path.as_posix())
+        if path.exists() and not path.is_file():  # a FIFO or a device: reading could block
+            raise PrismaSyntaxError(file, 1, 1, "not a regular file: not read")
         try:
             text = path.read_text(encoding="utf-8").removeprefix("\ufeff")
         except (OSError, UnicodeDecodeError) as exc:
