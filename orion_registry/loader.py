@@ -16,9 +16,10 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from .cache import ParseCache
 from .findings import LOAD_LAYOUT, LOAD_SCHEMA, LOAD_YAML, Finding
 from .models import Service, Settings
-from .source import SourceError, SourceMap, decode, load_file, parse
+from .source import SourceError, SourceMap, load_file, parse_bytes
 
 DEFAULT_REGISTRY = "registry"  # the registry directory when none is named
 SETTINGS_FILE = "orion.yaml"
@@ -105,13 +106,15 @@ def paused_gc() -> Iterator[None]:
 
 
 @paused_gc()
-def load_registry(root: Path | str) -> Registry:
-    """Load `root` (a registry directory); problems become findings, never exceptions."""
+def load_registry(root: Path | str, cache: ParseCache | None = None) -> Registry:
+    """Load `root` (a registry directory); problems become findings, never exceptions.
+
+    `cache` (see `cache.registry_cache`) skips parsing the files it has seen before."""
     root = Path(root)
     if not root.is_dir():
         raise RegistryNotFound(f"registry directory '{root.as_posix()}' does not exist")
     findings: list[Finding] = []
-    settings = load_settings(root, findings)
+    settings = load_settings(root, findings, cache)
     registry = Registry(root=root, settings=settings, findings=findings)
     files = service_files(root)
     if not files:
@@ -128,7 +131,7 @@ def load_registry(root: Path | str) -> Registry:
     findings.extend(_nested_service_files(root))
     for path in files:
         shown = display_path(root, SERVICES_DIR, path.name)
-        doc = load_service_file(path, shown, findings)
+        doc = load_service_file(path, shown, findings, cache=cache)
         if doc is None:
             continue
         first = registry.services.get(doc.name)
@@ -149,11 +152,15 @@ def load_registry(root: Path | str) -> Registry:
 
 
 def load_service_file(
-    path: Path, shown: str, findings: list[Finding], raw: bytes | None = None
+    path: Path,
+    shown: str,
+    findings: list[Finding],
+    raw: bytes | None = None,
+    cache: ParseCache | None = None,
 ) -> ServiceDoc | None:
     """Load one service file; `raw` gives its content (e.g. from git) instead of reading `path`."""
     stem = path.stem
-    loaded = _load_document(path, shown, stem, Service, findings, raw)
+    loaded = _load_document(path, shown, stem, Service, findings, raw, cache)
     if loaded is None:
         return None
     service, source = loaded
@@ -175,14 +182,16 @@ def load_service_file(
     return ServiceDoc(stem, shown, path, service, source)
 
 
-def load_settings(root: Path, findings: list[Finding] | None = None) -> SettingsDoc:
+def load_settings(
+    root: Path, findings: list[Finding] | None = None, cache: ParseCache | None = None
+) -> SettingsDoc:
     """`root/orion.yaml`, or the defaults when it is absent or does not load (its problems
     are added to `findings` when given)."""
     findings = [] if findings is None else findings
     path = root / SETTINGS_FILE
     shown = display_path(root, SETTINGS_FILE)
     if path.is_file():
-        loaded = _load_document(path, shown, "orion", Settings, findings)
+        loaded = _load_document(path, shown, "orion", Settings, findings, cache=cache)
         if loaded is not None:
             return SettingsDoc(shown, *loaded)
     return SettingsDoc(shown, Settings())
@@ -195,9 +204,10 @@ def _load_document(
     model: type,
     findings: list[Finding],
     raw: bytes | None = None,
+    cache: ParseCache | None = None,
 ) -> tuple[Any, SourceMap] | None:
     try:
-        document = load_file(path) if raw is None else parse(decode(raw))
+        document = load_file(path, cache) if raw is None else parse_bytes(raw, cache)
     except SourceError as exc:
         findings.append(Finding(shown, exc.line, exc.column, LOAD_YAML, exc.message, target))
         return None

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 
+from ..cache import NO_CACHE_ENV, ParseCache, registry_cache
 from ..findings import LOAD_CODES, Finding, exit_code
 from ..loader import (
     DEFAULT_REGISTRY,
@@ -59,6 +60,20 @@ def add_registry_argument(parser: argparse.ArgumentParser) -> None:
         help="registry directory (default: registry/ here or in the nearest parent "
         "folder up to the repository top: %(default)s)",
     )
+
+
+def add_cache_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="parse every file afresh, without reading or writing the parse cache "
+        f"(also: {NO_CACHE_ENV}=1)",
+    )
+
+
+def cache_of(args: argparse.Namespace) -> ParseCache | None:
+    """The parse cache for `args.registry`, unless `--no-cache` or the environment says no."""
+    return registry_cache(args.registry, enabled=not args.no_cache)
 
 
 def add_service_argument(parser: argparse.ArgumentParser, what: str) -> None:

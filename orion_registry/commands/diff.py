@@ -9,7 +9,13 @@ import sys
 from ..diff import BaseError, review
 from ..diff.report import render_github, render_json, render_sarif, render_text
 from ..reporters import markdown
-from .common import UsageError, add_format_argument, add_registry_argument
+from .common import (
+    UsageError,
+    add_cache_argument,
+    add_format_argument,
+    add_registry_argument,
+    cache_of,
+)
 
 RENDERERS = {
     "text": render_text,
@@ -32,12 +38,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_registry_argument(parser)
     add_format_argument(parser, RENDERERS)
+    add_cache_argument(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        result = review(args.registry, args.base)
+        result = review(args.registry, args.base, cache_of(args))
     except BaseError as exc:
         raise UsageError(str(exc)) from None
     sys.stdout.write(RENDERERS[args.format](result))

@@ -11,6 +11,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..cache import ParseCache
 from ..engine import apply_waivers, check_registry, rule_config
 from ..findings import Finding, exit_code, sort_findings
 from ..loader import (
@@ -62,9 +63,9 @@ def read_base(base: str, registry: Path) -> BaseFiles:
     return read_directory(path) if path.is_dir() else read_revision(registry, base)
 
 
-def review(registry_dir: Path | str, base: str) -> DiffResult:
+def review(registry_dir: Path | str, base: str, cache: ParseCache | None = None) -> DiffResult:
     registry_dir = Path(registry_dir)
-    head = load_registry(registry_dir)
+    head = load_registry(registry_dir, cache)
     files = read_base(base, registry_dir)
     findings = check_registry(head)
     result = DiffResult(files.label, head, {})
@@ -72,7 +73,8 @@ def review(registry_dir: Path | str, base: str) -> DiffResult:
     for name in sorted(names & {Path(f).stem for f in files.services}):
         file = next(f for f in files.services if Path(f).stem == name)
         problems: list[Finding] = []
-        doc = load_service_file(Path(file), files.shown(file), problems, files.services[file])
+        raw = files.services[file]
+        doc = load_service_file(Path(file), files.shown(file), problems, raw, cache)
         if doc is None:
             names.discard(name)
             result.base_findings += [

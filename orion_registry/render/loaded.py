@@ -7,6 +7,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from ..cache import registry_cache
 from ..engine import RuleConfig, rule_config
 from ..loader import Registry, load_registry
 from .index import SiteIndex, build_index
@@ -20,7 +21,7 @@ def _stamp(root: Path) -> tuple[tuple[str, int], ...]:
 
 @lru_cache(maxsize=4)
 def _load(root: Path, stamp: tuple[tuple[str, int], ...]) -> tuple[Registry, RuleConfig, SiteIndex]:
-    registry = load_registry(root)
+    registry = load_registry(root, registry_cache(root))  # ORION_REGISTRY_NO_CACHE=1: none
     return registry, rule_config(registry), build_index(registry)
 
 
