@@ -37,6 +37,7 @@ NO_CACHE_ENV = "ORION_REGISTRY_NO_CACHE"
 FOLDER = "orion-registry"
 _MAGIC = b"ORC1"
 _DIGEST = 16
+_NONE = object()
 _ALLOWED_GLOBALS = {  # what parsed YAML may hold beyond plain types (timestamps)
     ("datetime", "date"),
     ("datetime", "datetime"),
@@ -79,16 +80,25 @@ def _checksum(*parts: bytes) -> bytes:
 
 
 class ParseCache:
-    """Parsed data of file contents, one entry file per content under `folder`."""
+    """Parsed data of file contents, one entry file per content under `folder` (none: kept
+    in memory only, e.g. for what worker processes parsed during one `--no-cache` load)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path | None) -> None:
         self.folder = folder
         self.hits = 0
         self.misses = 0
+        self.memory: dict[str, object] = {}  # parsed ahead in this run; taken once
+
+    def has(self, key: str) -> bool:
+        """Whether `key` has an entry (sound or not: `get` tells)."""
+        return key in self.memory or (self.folder is not None and (self.folder / key).exists())
+
+    def remember(self, key: str, data: object) -> None:
+        self.memory[key] = data
 
     def _prepare(self) -> None:
         """Create the folder, which ignores itself in git (`.cache/` may not be ignored)."""
-        if not self.folder.is_dir():
+        if self.folder is not None and not self.folder.is_dir():
             self.folder.mkdir(parents=True, exist_ok=True)
             (self.folder / ".gitignore").write_text("*\n", encoding="utf-8")
 
@@ -97,6 +107,13 @@ class ParseCache:
 
     def get(self, key: str) -> tuple[bool, object]:
         """(True, data) for a sound entry of `key`; (False, None) for none or a bad one."""
+        data = self.memory.pop(key, _NONE)
+        if data is not _NONE:
+            self.hits += 1
+            return True, data
+        if self.folder is None:
+            self.misses += 1
+            return False, None
         try:
             blob = (self.folder / key).read_bytes()
         except OSError:
@@ -119,6 +136,8 @@ class ParseCache:
 
     def put(self, key: str, data: object) -> None:
         """Store `data` under `key`; a cache that cannot be written is only slower."""
+        if self.folder is None:
+            return
         payload = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
         blob = _MAGIC + _checksum(key.encode(), payload) + payload
         try:

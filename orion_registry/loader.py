@@ -20,6 +20,7 @@ from .cache import ParseCache
 from .findings import LOAD_LAYOUT, LOAD_SCHEMA, LOAD_YAML, Finding
 from .models import Service, Settings
 from .source import SourceError, SourceMap, load_file, parse_bytes
+from .workers import parse_ahead
 
 DEFAULT_REGISTRY = "registry"  # the registry directory when none is named
 SETTINGS_FILE = "orion.yaml"
@@ -129,6 +130,8 @@ def load_registry(root: Path | str, cache: ParseCache | None = None) -> Registry
             )
         )
     findings.extend(_nested_service_files(root))
+    cache = cache or ParseCache(None)  # in memory: what workers parse for this load
+    parse_ahead(files, cache)
     for path in files:
         shown = display_path(root, SERVICES_DIR, path.name)
         doc = load_service_file(path, shown, findings, cache=cache)
