@@ -12,18 +12,20 @@ import os
 from pathlib import Path
 from typing import Any
 
-from jinja2 import TemplateError, TemplateSyntaxError
+from jinja2 import Environment, TemplateError, TemplateSyntaxError
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from .engine import check_registry
 from .findings import Finding, summarize
 from .loader import DEFAULT_REGISTRY, Registry, RegistryNotFound
+from .page_cache import PageCache
 from .render import Site, SitePaths, make_env, render_site
 from .render.blocks import assemble
 from .render.escape import escape_markdown
@@ -54,9 +56,12 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
         self.root = Path(DEFAULT_REGISTRY)
         self.pinned_date = False  # whether SOURCE_DATE_EPOCH is ours (then update it)
         self.nav_mode = "by_owner"
+        self.pages: PageCache | None = None  # while serving: pages kept between rebuilds
+        self.nav: Navigation | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
+        self.pages = PageCache() if self.serving else None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         here = Path(config.config_file_path or ".").resolve().parent
@@ -97,6 +102,8 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
         self.add_pages(site, files, config)
         files.append(File.generated(config, self.paths.stylesheet, content=css))
         config.nav = expand_nav(config.nav, site, self.paths, self.nav_mode)
+        if self.pages is not None:  # after the build date is pinned: pages show it
+            self.pages.start(config)
         return files
 
     def check(self) -> tuple[Registry, SiteIndex, list[Finding]]:
@@ -130,6 +137,37 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
             files.append(File.generated(config, uri, content=page.markdown, inclusion=inclusion))
             self.blocks[uri] = page.blocks
 
+    @event_priority(-100)  # last: sees the page's final Markdown
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, **_: Any) -> str:
+        if self.pages is None:
+            return markdown
+        return self.pages.markdown(page, markdown, self.blocks.get(page.file.src_uri))
+
+    @event_priority(100)
+    def _reused_content(self, html: str, *, page: Page, **_: Any) -> str:
+        return html if self.pages is None else self.pages.content(page, html)
+
+    @event_priority(-100)
+    def _keep_content(self, html: str, *, page: Page, **_: Any) -> str:
+        if self.pages is not None:
+            self.pages.converted_content(page, html)
+        return html
+
+    on_page_content = CombinedEvent(_reused_content, _keep_content)
+
+    def on_env(
+        self, env: Environment, *, config: MkDocsConfig, files: Files, **_: Any
+    ) -> Environment:
+        if self.pages is None or self.nav is None:
+            return env
+        pages = [file.page for file in files.documentation_pages() if file.page is not None]
+        return self.pages.environment(env, self.nav, pages)
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        self.nav = nav
+        return nav
+
+    @event_priority(-100)  # last: what it keeps is the finished page
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Put the pre-rendered HTML blocks of a generated page in place of their markers.
 
@@ -138,7 +176,13 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
         index would cost more than the rest of the build.
         """
         blocks = self.blocks.get(page.file.src_uri)
-        return assemble(output, blocks) if blocks else output
+        output = assemble(output, blocks) if blocks else output
+        return output if self.pages is None else self.pages.finished(page, output)
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.pages is not None:
+            self.pages.finish()
+            log.debug(f"pages converted: {self.pages.converted}, templated: {self.pages.templated}")
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(str(self.root))

@@ -1,0 +1,154 @@
+"""Reuse of rendered pages between the rebuilds of `mkdocs serve`.
+
+MkDocs rebuilds the whole site on every save. Most pages come out the same, so each page's
+work is kept, keyed by what it is made of, and reused when that has not changed:
+
+* the Markdown conversion (HTML content, table of contents, title, anchors), keyed by the
+  page's final Markdown (after every plugin, macros included), its metadata, the HTML
+  blocks the plugin puts in afterwards, and the site configuration;
+* the finished page (the theme's template around that content), keyed by the same plus
+  the navigation (titles and URLs of every page) that each page shows.
+
+A reused page skips the conversion (MkDocs converts an empty text instead) and the theme
+template (a template that renders nothing is chosen, and the kept page is put back in
+`on_post_page`). Everything else still runs; only pages whose inputs changed are redone.
+Entries not used by a build are dropped, so memory stays one site's worth.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, DictLoader, Environment
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+
+EMPTY_TEMPLATE = "orion-registry-reused.html"
+
+
+def _digest(*parts: object) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(str(part).encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+@dataclass(slots=True)
+class _Entry:
+    content: str
+    toc: Any
+    title: str | None
+    anchors: set[str] | None
+    nav: str = ""  # the navigation `output` was made with
+    output: str = ""
+
+
+class PageCache:
+    """Rendered pages of the previous build, for the current one (one per plugin instance)."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, _Entry] = {}
+        self.keys: dict[str, str] = {}  # src_uri -> key, in this build
+        self.reused: set[str] = set()  # src_uris whose conversion is reused
+        self.config = ""
+        self.nav = ""
+        self.converted = 0
+        self.templated = 0
+
+    def start(self, config: MkDocsConfig) -> None:
+        """A new build: what every page depends on besides its own Markdown."""
+        self.keys, self.reused, self.converted, self.templated = {}, set(), 0, 0
+        self.config = _config_digest(config)
+
+    def markdown(self, page: Page, markdown: str, blocks: list[str] | None) -> str:
+        """`on_page_markdown`, last: the text to convert (empty when the page is reused)."""
+        uri = page.file.src_uri
+        key = _digest(self.config, uri, repr(sorted(page.meta.items())), markdown, blocks)
+        self.keys[uri] = key
+        if key in self.entries:
+            self.reused.add(uri)
+            return ""
+        self.converted += 1
+        return markdown
+
+    def content(self, page: Page, html: str) -> str:
+        """`on_page_content`, first: put back a reused page's conversion."""
+        uri = page.file.src_uri
+        if uri not in self.reused:
+            return html
+        entry = self.entries[self.keys[uri]]
+        page.toc = entry.toc
+        page._title_from_render = entry.title  # what `Page.render` would have set
+        page.present_anchor_ids = entry.anchors
+        page.links_to_anchors = None  # validated when it was converted
+        return entry.content
+
+    def converted_content(self, page: Page, html: str) -> None:
+        """`on_page_content`, last: keep a fresh conversion."""
+        uri = page.file.src_uri
+        if uri in self.keys and uri not in self.reused:
+            title = page._title_from_render
+            self.entries[self.keys[uri]] = _Entry(html, page.toc, title, page.present_anchor_ids)
+
+    def environment(self, env: Environment, nav: Navigation, pages: list[Page]) -> Environment:
+        """`on_env`: the navigation is known; pages whose finished HTML is kept skip the
+        theme template."""
+        self.nav = _digest(*_nav_items(nav.items))
+        env.loader = ChoiceLoader([DictLoader({EMPTY_TEMPLATE: ""}), env.loader])
+        for page in pages:
+            entry = self.entries.get(self.keys.get(page.file.src_uri, ""))
+            if entry is not None and entry.output and entry.nav == self.nav:
+                page.meta["template"] = EMPTY_TEMPLATE
+        return env
+
+    def finished(self, page: Page, output: str) -> str:
+        """`on_post_page`, last: the kept page for a reused one; keep a fresh one."""
+        entry = self.entries.get(self.keys.get(page.file.src_uri, ""))
+        if entry is None:
+            return output
+        if page.meta.get("template") == EMPTY_TEMPLATE:
+            return entry.output
+        self.templated += 1
+        entry.output, entry.nav = output, self.nav
+        return output
+
+    def finish(self) -> None:
+        """After the build: drop what it did not use."""
+        used = set(self.keys.values())
+        self.entries = {key: entry for key, entry in self.entries.items() if key in used}
+
+
+def _nav_items(items: list) -> list[str]:
+    """Each navigation item's kind, title and URL, depth first."""
+    flat = []
+    for item in items:
+        flat.append(f"{type(item).__name__}|{item.title}|{getattr(item, 'url', '')}")
+        flat.extend(_nav_items(getattr(item, "children", None) or []))
+        flat.append("end")
+    return flat
+
+
+def _config_digest(config: MkDocsConfig) -> str:
+    """What every page's HTML depends on beyond its content and the navigation."""
+    theme_files = []
+    custom = config.theme.custom_dir
+    if custom and Path(custom).is_dir():
+        for path in sorted(Path(custom).rglob("*")):
+            if path.is_file():
+                stat = path.stat()
+                theme_files.append((path.as_posix(), stat.st_mtime_ns, stat.st_size))
+    config_file = config.config_file_path
+    return _digest(
+        Path(config_file).read_bytes() if config_file and Path(config_file).is_file() else "",
+        [str(item) for item in config.extra_css],
+        [str(item) for item in config.extra_javascript],
+        config.site_url,
+        os.environ.get("SOURCE_DATE_EPOCH", ""),
+        theme_files,
+    )
