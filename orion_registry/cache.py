@@ -83,11 +83,31 @@ class ParseCache:
     """Parsed data of file contents, one entry file per content under `folder` (none: kept
     in memory only, e.g. for what worker processes parsed during one `--no-cache` load)."""
 
-    def __init__(self, folder: Path | None) -> None:
+    def __init__(self, folder: Path | None, keep_models: bool = False) -> None:
         self.folder = folder
         self.hits = 0
         self.misses = 0
         self.memory: dict[str, object] = {}  # parsed ahead in this run; taken once
+        # A long-lived cache (`mkdocs serve`) also keeps the validated models of the last
+        # two loads in memory: a rebuild after one edit validates one file.
+        self.keep_models = keep_models
+        self._models: dict[tuple[str, str], object] = {}
+        self._older: dict[tuple[str, str], object] = {}
+
+    def new_load(self) -> None:
+        """A registry load starts: models the previous one did not use can go."""
+        self._older, self._models = self._models, {}
+
+    def model(self, key: str, kind: str) -> object | None:
+        """The kept (model, source map) of content `key` validated as `kind`, if any."""
+        found = self._models.get((key, kind)) or self._older.pop((key, kind), None)
+        if found is not None:
+            self._models[key, kind] = found
+        return found
+
+    def keep_model(self, key: str, kind: str, loaded: object) -> None:
+        if self.keep_models:
+            self._models[key, kind] = loaded
 
     def has(self, key: str) -> bool:
         """Whether `key` has an entry (sound or not: `get` tells)."""
@@ -167,8 +187,10 @@ def cache_folder(registry_root: Path) -> Path:
     return (Path(xdg) if xdg else Path.home() / ".cache") / FOLDER
 
 
-def registry_cache(registry_root: Path | str, enabled: bool = True) -> ParseCache | None:
+def registry_cache(
+    registry_root: Path | str, enabled: bool = True, keep_models: bool = False
+) -> ParseCache | None:
     """The parse cache for a registry, or None when turned off (argument or environment)."""
     if not enabled or os.environ.get(NO_CACHE_ENV, "") not in ("", "0"):
         return None
-    return ParseCache(cache_folder(Path(registry_root)))
+    return ParseCache(cache_folder(Path(registry_root)), keep_models)

@@ -19,7 +19,7 @@ from pydantic import TypeAdapter, ValidationError
 from .cache import ParseCache
 from .findings import LOAD_LAYOUT, LOAD_SCHEMA, LOAD_YAML, Finding
 from .models import Service, Settings
-from .source import SourceError, SourceMap, load_file, parse_bytes
+from .source import SourceError, SourceMap, parse_bytes, read_bytes
 from .workers import parse_ahead
 
 DEFAULT_REGISTRY = "registry"  # the registry directory when none is named
@@ -115,6 +115,8 @@ def load_registry(root: Path | str, cache: ParseCache | None = None) -> Registry
     if not root.is_dir():
         raise RegistryNotFound(f"registry directory '{root.as_posix()}' does not exist")
     findings: list[Finding] = []
+    cache = cache or ParseCache(None)  # in memory: what workers parse for this load
+    cache.new_load()
     settings = load_settings(root, findings, cache)
     registry = Registry(root=root, settings=settings, findings=findings)
     files = service_files(root)
@@ -130,7 +132,6 @@ def load_registry(root: Path | str, cache: ParseCache | None = None) -> Registry
             )
         )
     findings.extend(_nested_service_files(root))
-    cache = cache or ParseCache(None)  # in memory: what workers parse for this load
     parse_ahead(files, cache)
     for path in files:
         shown = display_path(root, SERVICES_DIR, path.name)
@@ -210,7 +211,12 @@ def _load_document(
     cache: ParseCache | None = None,
 ) -> tuple[Any, SourceMap] | None:
     try:
-        document = load_file(path, cache) if raw is None else parse_bytes(raw, cache)
+        raw = read_bytes(path) if raw is None else raw
+        key = cache.key(raw) if cache is not None else ""
+        kept = cache.model(key, model.__name__) if cache is not None else None
+        if kept is not None:  # this very content was validated by an earlier load
+            return kept  # type: ignore[return-value]
+        document = parse_bytes(raw, cache, key)
     except SourceError as exc:
         findings.append(Finding(shown, exc.line, exc.column, LOAD_YAML, exc.message, target))
         return None
@@ -232,12 +238,15 @@ def _load_document(
         )
         return None
     try:
-        return _ADAPTERS[model].validate_python(document.data), document.source_map
+        loaded = _ADAPTERS[model].validate_python(document.data), document.source_map
     except ValidationError as exc:
         findings.extend(
             validation_findings(exc, document.data, document.source_map, shown, target, model)
         )
         return None
+    if cache is not None:
+        cache.keep_model(key, model.__name__, loaded)
+    return loaded
 
 
 def validation_findings(

@@ -231,12 +231,13 @@ def load_file(path: Path, cache: ParseCache | None = None) -> Document:
     return parse_bytes(read_bytes(path), cache)
 
 
-def parse_bytes(raw: bytes, cache: ParseCache | None = None) -> Document:
-    """`parse` of a file's bytes, through `cache` when given (same result, hit or miss)."""
+def parse_bytes(raw: bytes, cache: ParseCache | None = None, key: str = "") -> Document:
+    """`parse` of a file's bytes, through `cache` when given (same result, hit or miss);
+    `key` is `cache.key(raw)` when the caller has it already."""
     text = decode(raw)
     if cache is None:
         return parse(text)
-    key = cache.key(raw)
+    key = key or cache.key(raw)
     hit, data = cache.get(key)
     if hit:
         return Document(data, SourceMap(text=text))

@@ -3,6 +3,8 @@ safe for concurrent runs, where it lives and how it is turned off."""
 
 from __future__ import annotations
 
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +19,8 @@ from orion_registry.cache import (
     cache_folder,
     registry_cache,
 )
+from orion_registry.engine import check_registry
+from orion_registry.loader import load_registry
 from orion_registry.source import parse_bytes
 
 from .helpers import ROOT, run_cli
@@ -180,3 +184,24 @@ def test_an_unwritable_cache_is_only_slower(tmp_path: Path) -> None:
     assert parse_bytes(b"a: 1\n", cache).data == {"a": 1}
     assert parse_bytes(b"a: 1\n", cache).data == {"a": 1}
     assert cache.hits == 0
+
+
+def test_a_long_lived_cache_revalidates_only_edited_files(registry: Path, tmp_path: Path) -> None:
+    """`mkdocs serve` keeps validated models between loads; results stay those of a fresh load."""
+    work = tmp_path / "registry"
+    shutil.copytree(registry, work)
+    cache = ParseCache(tmp_path / "cache", keep_models=True)
+    first = load_registry(work, cache)
+    again = load_registry(work, cache)
+    assert all(again.services[n].model is first.services[n].model for n in first.services)
+    edited = next(
+        p for p in sorted((work / "services").glob("*.yaml")) if "title:" in p.read_text()
+    )
+    edited.write_text(re.sub(r"(?m)^title: .*$", "title: Edited", edited.read_text(), count=1))
+    after = load_registry(work, cache)
+    fresh = load_registry(work)
+    same = [n for n in after.services if after.services[n].model is again.services[n].model]
+    assert len(same) == len(after.services) - 1 and edited.stem not in same
+    assert after.services[edited.stem].model.title == "Edited"
+    assert check_registry(after) == check_registry(fresh)
+    assert after.findings == fresh.findings

@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from ..cache import registry_cache
+from ..cache import ParseCache, registry_cache
 from ..engine import RuleConfig, rule_config
 from ..loader import Registry, load_registry
 from .index import SiteIndex, build_index
@@ -19,9 +19,20 @@ def _stamp(root: Path) -> tuple[tuple[str, int], ...]:
     return tuple(sorted((p.as_posix(), p.stat().st_mtime_ns) for p in files))
 
 
+_CACHES: dict[Path, ParseCache | None] = {}
+
+
+def _cache(root: Path) -> ParseCache | None:
+    """One parse cache per registry for the process, keeping validated models: `mkdocs serve`
+    revalidates only what changed. None with ORION_REGISTRY_NO_CACHE=1."""
+    if root not in _CACHES:
+        _CACHES[root] = registry_cache(root, keep_models=True)
+    return _CACHES[root]
+
+
 @lru_cache(maxsize=4)
 def _load(root: Path, stamp: tuple[tuple[str, int], ...]) -> tuple[Registry, RuleConfig, SiteIndex]:
-    registry = load_registry(root, registry_cache(root))  # ORION_REGISTRY_NO_CACHE=1: none
+    registry = load_registry(root, _cache(root))
     return registry, rule_config(registry), build_index(registry)
 
 
