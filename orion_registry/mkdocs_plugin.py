@@ -32,6 +32,7 @@ from .render.escape import escape_markdown
 from .render.index import SiteIndex
 from .render.loaded import loaded
 from .render.pages import STYLESHEET
+from .rerender import Rendered, merged, services_to_render, shared_inputs
 
 log = get_plugin_logger(__name__)
 MERMAID_VENDOR = "assets/vendor/mermaid.min.js"  # copied by setup from node_modules/mermaid
@@ -58,6 +59,9 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
         self.nav_mode = "by_owner"
         self.pages: PageCache | None = None  # while serving: pages kept between rebuilds
         self.nav: Navigation | None = None
+        self.env: Environment | None = None
+        self.env_stamp: object = None
+        self.rendered: Rendered | None = None  # while serving: the last build's pages
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
@@ -87,17 +91,29 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
                 f"{counts['errors']} error(s), {counts['warnings']} warning(s) (listed above); "
                 "fix them or waive them with a reason in orion.yaml"
             )
-        env = make_env(self.templates)
+        env = self.template_env()
         try:
+            shared = shared_inputs(registry, index, self.paths, bool(errors), self.env_stamp)
+            only = services_to_render(self.rendered, registry, index, shared)
             site = render_site(
-                registry, findings, env, self.paths, show_findings=bool(errors), index=index
+                registry,
+                findings,
+                env,
+                self.paths,
+                show_findings=bool(errors),
+                index=index,
+                services=only,
             )
+            uris = {name: self.paths.service(name) for name in index.names}
+            site = merged(self.rendered, site, only, uris)
             css = env.loader.get_source(env, STYLESHEET)[0]  # type: ignore[union-attr]
         except TemplateError as exc:  # e.g. a broken override: name it, no traceback
             where = (
                 f" ({exc.filename}:{exc.lineno})" if isinstance(exc, TemplateSyntaxError) else ""
             )
             raise PluginError(f"orion-registry: template error{where}: {exc}") from exc
+        if self.pages is not None:  # serving: the next rebuild renders only what changes
+            self.rendered = Rendered(registry, index, site, shared)
         self.nav_mode = nav_mode(self.config.nav_services, site)
         self.add_pages(site, files, config)
         files.append(File.generated(config, self.paths.stylesheet, content=css))
@@ -105,6 +121,14 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
         if self.pages is not None:  # after the build date is pinned: pages show it
             self.pages.start(config)
         return files
+
+    def template_env(self) -> Environment:
+        """The generated pages' templates, kept between `serve` rebuilds (Jinja reloads an
+        edited template by itself; a template added to `templates_dir` makes a new one)."""
+        stamp = (self.templates, _stamp(self.templates))
+        if self.env is None or self.env_stamp != stamp:
+            self.env, self.env_stamp = make_env(self.templates), stamp
+        return self.env
 
     def check(self) -> tuple[Registry, SiteIndex, list[Finding]]:
         try:
@@ -163,6 +187,22 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
         pages = [file.page for file in files.documentation_pages() if file.page is not None]
         return self.pages.environment(env, self.nav, pages)
 
+    @event_priority(100)  # before the search plugin indexes the page
+    def _before_search(self, context: dict, *, page: Page, config: MkDocsConfig, **_: Any) -> dict:
+        index = search_index(config)
+        if self.pages is not None and index is not None:
+            self.pages.before_search(page, index)
+        return context
+
+    @event_priority(-100)
+    def _after_search(self, context: dict, *, page: Page, config: MkDocsConfig, **_: Any) -> dict:
+        index = search_index(config)
+        if self.pages is not None and index is not None:
+            self.pages.after_search(page, index)
+        return context
+
+    on_page_context = CombinedEvent(_before_search, _after_search)
+
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         self.nav = nav
         return nav
@@ -189,6 +229,16 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
         if self.templates is not None:
             server.watch(str(self.templates))
         return server
+
+
+def search_index(config: MkDocsConfig) -> Any:
+    """The search plugin's index (Material's or MkDocs' own), when it keeps a list of entries."""
+    for name in ("material/search", "search"):
+        plugin = config.plugins.get(name)
+        index = getattr(plugin, "search_index", None)
+        if isinstance(getattr(index, "entries", None), list):
+            return index
+    return None
 
 
 NAV_GROUP_LIMIT = 40  # "auto": group by owner while no owner has more services than this
@@ -230,6 +280,13 @@ def expand_nav(nav: list | None, site: Site, paths: SitePaths, mode: str) -> lis
     if paths.findings in site.pages:
         expanded = [{"Registry findings": paths.findings}, *expanded]
     return expanded
+
+
+def _stamp(folder: Path | None) -> tuple[tuple[str, int], ...]:
+    """Every file of `folder` with its modification time."""
+    if folder is None or not folder.is_dir():
+        return ()
+    return tuple(sorted((p.as_posix(), p.stat().st_mtime_ns) for p in folder.rglob("*")))
 
 
 def _shown_path(path: Path) -> Path:

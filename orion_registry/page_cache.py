@@ -47,6 +47,7 @@ class _Entry:
     anchors: set[str] | None
     nav: str = ""  # the navigation `output` was made with
     output: str = ""
+    search: list | None = None  # the search index entries of the page
 
 
 class PageCache:
@@ -58,12 +59,16 @@ class PageCache:
         self.reused: set[str] = set()  # src_uris whose conversion is reused
         self.config = ""
         self.nav = ""
-        self.converted = 0
-        self.templated = 0
+        self.converted = 0  # pages converted from Markdown in this build
+        self.templated = 0  # pages put through the theme's template
+        self.indexed = 0  # pages indexed by the search plugin
+        self._search_from = 0  # where this page's entries start in the search index
+        self._search_hidden = False  # the page is hidden from the search plugin
 
     def start(self, config: MkDocsConfig) -> None:
         """A new build: what every page depends on besides its own Markdown."""
-        self.keys, self.reused, self.converted, self.templated = {}, set(), 0, 0
+        self.keys, self.reused = {}, set()
+        self.converted = self.templated = self.indexed = 0
         self.config = _config_digest(config)
 
     def markdown(self, page: Page, markdown: str, blocks: list[str] | None) -> str:
@@ -106,6 +111,28 @@ class PageCache:
             if entry is not None and entry.output and entry.nav == self.nav:
                 page.meta["template"] = EMPTY_TEMPLATE
         return env
+
+    def before_search(self, page: Page, index: Any) -> None:
+        """`on_page_context`, before the search plugin: a page indexed before gets its
+        kept entries (in the same place of the index) and is hidden from the plugin."""
+        entry = self.entries.get(self.keys.get(page.file.src_uri, ""))
+        self._search_from = len(index.entries)
+        self._search_hidden = (
+            entry is not None and entry.search is not None and "search" not in page.meta
+        )
+        if self._search_hidden:
+            index.entries.extend(entry.search)  # type: ignore[union-attr]
+            page.meta["search"] = {"exclude": True}
+
+    def after_search(self, page: Page, index: Any) -> None:
+        """`on_page_context`, after the search plugin: keep a fresh page's entries."""
+        if self._search_hidden:
+            del page.meta["search"]
+            return
+        self.indexed += 1
+        entry = self.entries.get(self.keys.get(page.file.src_uri, ""))
+        if entry is not None:
+            entry.search = index.entries[self._search_from :]
 
     def finished(self, page: Page, output: str) -> str:
         """`on_post_page`, last: the kept page for a reused one; keep a fresh one."""

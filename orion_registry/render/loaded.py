@@ -19,15 +19,16 @@ def _stamp(root: Path) -> tuple[tuple[str, int], ...]:
     return tuple(sorted((p.as_posix(), p.stat().st_mtime_ns) for p in files))
 
 
-_CACHES: dict[Path, ParseCache | None] = {}
+_CACHES: dict[tuple[Path, Path | None], ParseCache] = {}
 
 
 def _cache(root: Path) -> ParseCache | None:
-    """One parse cache per registry for the process, keeping validated models: `mkdocs serve`
-    revalidates only what changed. None with ORION_REGISTRY_NO_CACHE=1."""
-    if root not in _CACHES:
-        _CACHES[root] = registry_cache(root, keep_models=True)
-    return _CACHES[root]
+    """One parse cache per registry and cache folder for the process, keeping validated
+    models: `mkdocs serve` revalidates only what changed. None with ORION_REGISTRY_NO_CACHE=1."""
+    cache = registry_cache(root, keep_models=True)
+    if cache is None:
+        return None
+    return _CACHES.setdefault((root, cache.folder), cache)
 
 
 @lru_cache(maxsize=4)

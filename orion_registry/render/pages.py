@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -65,13 +65,15 @@ def render_site(
     paths: SitePaths | None = None,
     show_findings: bool = False,
     index: SiteIndex | None = None,
+    services: Collection[str] | None = None,
 ) -> Site:
     """Every generated page of `registry`. `show_findings` adds the findings page;
-    `index` reuses a `build_index(registry)` already made."""
+    `index` reuses a `build_index(registry)` already made; `services` renders only those
+    service pages (the caller has the others: `mkdocs serve` rebuilds)."""
     env = env or make_env()
     paths = paths or SitePaths()
     renderer = _Renderer(registry, env, paths, index or build_index(registry))
-    return renderer.render(list(findings), show_findings)
+    return renderer.render(list(findings), show_findings, services)
 
 
 class _Renderer:
@@ -106,10 +108,13 @@ class _Renderer:
         )
         self.site.pages[uri] = GeneratedPage(markdown, blocks.blocks)
 
-    def render(self, findings: list[Finding], show_findings: bool) -> Site:
+    def render(
+        self, findings: list[Finding], show_findings: bool, services: Collection[str] | None
+    ) -> Site:
         self.services_index()
         for name in self.index.names:
-            self.service(name)
+            if services is None or name in services:
+                self.service(name)
         self.maps()
         self.migrations()
         self.rules()
