@@ -9,21 +9,26 @@ work is kept, keyed by what it is made of, and reused when that has not changed:
 * the finished page (the theme's template around that content), keyed by the same plus
   the navigation (titles and URLs of every page) that each page shows.
 
-A reused page skips the conversion (MkDocs converts an empty text instead) and the theme
-template (a template that renders nothing is chosen, and the kept page is put back in
-`on_post_page`). Everything else still runs; only pages whose inputs changed are redone.
-Entries not used by a build are dropped, so memory stays one site's worth.
+A reused page skips the conversion (its `render` sets no content; `on_page_content` puts
+the kept one back), the search plugin's parsing (its kept index entries are put in place
+and the page hidden from the plugin meanwhile) and the theme template (a template that
+renders nothing is chosen, and the kept page is put back in `on_post_page`). The theme's
+templates are compiled once per server. Everything else still runs; only pages whose
+inputs changed are redone. Entries not used by a build are dropped, so memory stays one
+site's worth.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import types
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, DictLoader, Environment
+from jinja2 import BytecodeCache, ChoiceLoader, DictLoader, Environment
+from jinja2.bccache import Bucket
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -62,6 +67,7 @@ class PageCache:
         self.converted = 0  # pages converted from Markdown in this build
         self.templated = 0  # pages put through the theme's template
         self.indexed = 0  # pages indexed by the search plugin
+        self.bytecode = _MemoryBytecodeCache()
         self._search_from = 0  # where this page's entries start in the search index
         self._search_hidden = False  # the page is hidden from the search plugin
 
@@ -78,6 +84,8 @@ class PageCache:
         self.keys[uri] = key
         if key in self.entries:
             self.reused.add(uri)
+            # MkDocs converts every page; this one needs no Markdown instance at all
+            page.render = types.MethodType(_no_conversion, page)  # type: ignore[method-assign]
             return ""
         self.converted += 1
         return markdown
@@ -103,9 +111,10 @@ class PageCache:
 
     def environment(self, env: Environment, nav: Navigation, pages: list[Page]) -> Environment:
         """`on_env`: the navigation is known; pages whose finished HTML is kept skip the
-        theme template."""
+        theme template. The theme's templates compile once per server, not per build."""
         self.nav = _digest(*_nav_items(nav.items))
         env.loader = ChoiceLoader([DictLoader({EMPTY_TEMPLATE: ""}), env.loader])
+        env.bytecode_cache = self.bytecode
         for page in pages:
             entry = self.entries.get(self.keys.get(page.file.src_uri, ""))
             if entry is not None and entry.output and entry.nav == self.nav:
@@ -149,6 +158,25 @@ class PageCache:
         """After the build: drop what it did not use."""
         used = set(self.keys.values())
         self.entries = {key: entry for key, entry in self.entries.items() if key in used}
+
+
+def _no_conversion(page: Page, config: MkDocsConfig, files: Any) -> None:
+    """`Page.render` for a reused page: the content comes back in `on_page_content`."""
+    page.content = ""
+
+
+class _MemoryBytecodeCache(BytecodeCache):
+    """Compiled templates by name and source checksum (Jinja checks both), in memory."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
 
 
 def _nav_items(items: list) -> list[str]:
