@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,18 @@ def test_workers_parse_the_same_registry(
 def test_small_loads_stay_serial(registry: Path) -> None:
     files = sorted((registry / "services").glob("*.yaml"))[:10]
     assert workers.parse_ahead(files, ParseCache(None)) == 0
+
+
+def test_a_threaded_process_stays_serial(registry: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forking a process with other threads running (`mkdocs serve`) is unsafe."""
+    monkeypatch.setattr(workers, "MIN_FILES", 8)
+    monkeypatch.setattr(workers, "cores", lambda: 3)
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        files = sorted((registry / "services").glob("*.yaml"))
+        assert workers.parse_ahead(files, ParseCache(None)) == 0
+    finally:
+        release.set()
+        other.join()
