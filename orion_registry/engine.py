@@ -1,29 +1,24 @@
-"""Run the rules: apply `orion.yaml` overrides, select/ignore, waivers; sort the findings."""
+"""Run the rules a command has inputs for; apply `orion.yaml` (waivers.py); sort findings.
+
+`check`, `diff` and `drift` are thin commands over `run`: each passes the registry and the
+inputs it has (`Inputs`: the base registry and its changes, a schema to compare with), and
+the engine runs every rule whose `needs` those inputs meet.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import os
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Iterable
 
-from .findings import LOAD_SCHEMA, Finding, sort_findings
+from .findings import Finding, sort_findings
 from .loader import Registry, paused_gc
 from .rules import RULES, Rule
 from .rules.base import Violation
-from .rules.context import Context
-from .rules.services import target_matches, waiver_problem
+from .rules.context import Context, Inputs
+from .waivers import RuleConfig, apply_baseline, apply_waivers, rule_config
 
 TODAY_ENV = "ORION_REGISTRY_TODAY"  # pin "today" (YYYY-MM-DD) for reproducible runs
-
-
-@dataclass
-class RuleConfig:
-    severity: dict[str, str] = field(default_factory=dict)  # code -> error|warning|off
-    options: dict[str, dict[str, Any]] = field(default_factory=dict)
-    findings: list[Finding] = field(default_factory=list)
 
 
 def today() -> dt.date:
@@ -37,21 +32,33 @@ def matches(code: str, patterns: Iterable[str]) -> bool:
 
 
 @paused_gc()
-def check_registry(
+def run(
     registry: Registry,
+    inputs: Inputs | None = None,
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
     on_date: dt.date | None = None,
+    scope: Callable[[Rule], bool] | None = None,
 ) -> list[Finding]:
-    """Every finding of `registry`: load problems, rule violations, waiver problems."""
+    """Every finding of `registry` with `inputs`: load problems, rule violations, waiver
+    problems. `scope` narrows the rules (`drift` runs only the rules that compare schemas,
+    and then reports no load or settings problems)."""
     select, ignore = list(select), list(ignore)
     config = rule_config(registry)
-    ctx = Context(registry)
+    ctx = Context(registry, inputs)
     ctx.today = on_date or today()
-    findings = [*registry.findings, *config.findings]
-    findings += run_rules(ctx, config, after_waivers=False)
-    findings = apply_waivers(findings, ctx)
-    findings += run_rules(ctx, config, after_waivers=True)
+    findings = [] if scope else [*registry.findings, *config.findings]
+    rules = [
+        rule
+        for rule in RULES.values()
+        if rule.needs <= ctx.inputs.available
+        and (scope is None or scope(rule))
+        and config.severity_of(rule.code) != "off"
+    ]
+    ctx.ran.update(rule.code for rule in rules)
+    findings += _run(ctx, config, [r for r in rules if not r.after_waivers])
+    findings = apply_baseline(apply_waivers(sort_findings(findings), ctx), ctx)
+    findings += _run(ctx, config, [r for r in rules if r.after_waivers])
     if select:
         findings = [f for f in findings if matches(f.rule, select) or f.rule.startswith("L")]
     if ignore:
@@ -59,102 +66,40 @@ def check_registry(
     return sort_findings(findings)
 
 
-def run_rules(ctx: Context, config: RuleConfig, after_waivers: bool) -> list[Finding]:
+def check_registry(
+    registry: Registry,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    on_date: dt.date | None = None,
+) -> list[Finding]:
+    """`check`: the rules that need nothing but the registry."""
+    return run(registry, Inputs(), select, ignore, on_date)
+
+
+def _run(ctx: Context, config: RuleConfig, rules: list[Rule]) -> list[Finding]:
     findings = []
-    for rule in RULES.values():
-        severity = config.severity.get(rule.code, rule.severity)
-        if rule.diff_only or severity == "off" or rule.after_waivers != after_waivers:
-            continue
-        options = config.options.get(rule.code, rule.options)
+    for rule in rules:
+        severity = config.severity_of(rule.code)
+        options = config.options_of(rule.code)
         findings.extend(to_finding(rule, v, severity) for v in rule.check(ctx, options))
     return findings
 
 
 def to_finding(rule: Rule, violation: Violation, severity: str) -> Finding:
     ref = violation.ref
-    line, column = ref.doc.source.locate((*ref.path, *violation.key))
+    if violation.place is not None:
+        file, line, column = violation.place
+    else:
+        file = ref.doc.file
+        line, column = ref.doc.source.locate((*ref.path, *violation.key))
     return Finding(
-        ref.doc.file,
+        file,
         line,
         column,
         rule.code,
         violation.message,
         violation.target or ref.target,
         severity,  # type: ignore[arg-type]
+        violation.suggestion,
+        violation.replaces,
     )
-
-
-def rule_config(registry: Registry) -> RuleConfig:
-    """Severities and options from `orion.yaml`'s `rules:`, each problem a finding there."""
-    settings = registry.settings
-    config = RuleConfig()
-
-    def problem(path: tuple[str | int, ...], message: str, key: bool = False) -> None:
-        line, column = settings.source.locate(path, key=key)
-        config.findings.append(Finding(settings.file, line, column, LOAD_SCHEMA, message, "orion"))
-
-    for code, override in settings.model.rules.items():
-        rule = RULES.get(code)
-        if rule is None:
-            close = difflib.get_close_matches(code, list(RULES), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            problem(("rules", code), f"rules: unknown rule '{code}'{hint}", key=True)
-            continue
-        if isinstance(override, str):
-            config.severity[code] = override
-            continue
-        options = dict(rule.options)
-        for name, value in override.items():
-            if name == "severity":
-                if value not in ("error", "warning", "off"):
-                    problem(
-                        ("rules", code, name),
-                        f"rules.{code}.severity must be error, warning or off (got {value!r})",
-                    )
-                else:
-                    config.severity[code] = value
-            elif name not in rule.options:
-                known = ", ".join(sorted(rule.options)) or "none"
-                problem(
-                    ("rules", code, name),
-                    f"rules.{code}: unknown option '{name}' (options: {known})",
-                    key=True,
-                )
-            elif not _same_kind(value, rule.options[name]):
-                problem(
-                    ("rules", code, name),
-                    f"rules.{code}.{name} must be "
-                    f"{type(rule.options[name]).__name__} (got {value!r})",
-                )
-            else:
-                options[name] = value
-        config.options[code] = options
-    return config
-
-
-def _same_kind(value: object, default: object) -> bool:
-    if isinstance(default, bool) or isinstance(value, bool):
-        return isinstance(value, bool) and isinstance(default, bool)
-    if isinstance(default, list | tuple):
-        return isinstance(value, list) and all(isinstance(v, str) for v in value)
-    return isinstance(value, type(default))
-
-
-def apply_waivers(findings: list[Finding], ctx: Context) -> list[Finding]:
-    """Drop findings covered by a valid waiver; record which waivers were used (for S603)."""
-    active = [(i, w) for i, w in enumerate(ctx.settings.waivers) if waiver_problem(w, ctx) is None]
-    kept = []
-    for finding in findings:
-        hit = next(
-            (
-                i
-                for i, w in active
-                if w.rule == finding.rule and target_matches(finding.target, w.target)
-            ),
-            None,
-        )
-        if hit is None:
-            kept.append(finding)
-        else:
-            ctx.used_waivers.add(hit)
-    return kept

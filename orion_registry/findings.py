@@ -29,13 +29,34 @@ class Finding:
     message: str
     target: str
     severity: Severity = "error"
+    suggestion: str | None = None  # a replacement the finding proposes (a name, a type)
+    replaces: str | None = None  # the text at (line, column) that `suggestion` replaces
+    baselined: bool = False  # accepted in `baseline.yaml`: shown as a count, never fails
 
     def sort_key(self) -> tuple[str, int, int, str, str, str]:
         return (self.file, self.line, self.column, self.rule, self.target, self.message)
 
     def as_dict(self) -> dict[str, object]:
         data = asdict(self)
-        return {key: data[key] for key in JSON_KEYS}
+        shown = {key: data[key] for key in JSON_KEYS}
+        if self.suggestion is not None:
+            shown["suggestion"] = self.suggestion
+        if self.baselined:
+            shown["baselined"] = True
+        return shown
+
+
+@dataclass(frozen=True, slots=True)
+class RuleDoc:
+    """What a report needs to know of a rule (SARIF's rule descriptors)."""
+
+    code: str
+    name: str
+    summary: str
+    description: str
+    help: str
+    severity: str
+    help_uri: str
 
 
 JSON_KEYS = ("rule", "severity", "message", "file", "line", "column", "target")
@@ -46,12 +67,18 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
 
 
 def summarize(findings: list[Finding]) -> dict[str, int]:
-    errors = sum(1 for f in findings if f.severity == "error")
-    return {"errors": errors, "warnings": len(findings) - errors, "total": len(findings)}
+    """Counts of the findings that are not baselined (and of the baselined, when any)."""
+    current = [f for f in findings if not f.baselined]
+    errors = sum(1 for f in current if f.severity == "error")
+    counts = {"errors": errors, "warnings": len(current) - errors, "total": len(current)}
+    if len(current) != len(findings):
+        counts["baselined"] = len(findings) - len(current)
+    return counts
 
 
 def exit_code(findings: list[Finding]) -> int:
-    """0 clean (warnings allowed), 1 any error-level finding, 2 unusable input."""
+    """0 clean (warnings and baselined findings allowed), 1 any new error-level finding,
+    2 unusable input."""
     if any(f.rule in UNUSABLE_CODES for f in findings):
         return 2
-    return 1 if any(f.severity == "error" for f in findings) else 0
+    return 1 if any(f.severity == "error" and not f.baselined for f in findings) else 0

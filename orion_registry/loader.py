@@ -18,17 +18,19 @@ from pydantic import TypeAdapter, ValidationError
 
 from .cache import ParseCache
 from .findings import LOAD_LAYOUT, LOAD_SCHEMA, LOAD_YAML, Finding
-from .models import Service, Settings
+from .models import Baseline, Service, Settings
 from .source import SourceError, SourceMap, parse_bytes, read_bytes
 from .workers import parse_ahead
 
 DEFAULT_REGISTRY = "registry"  # the registry directory when none is named
 SETTINGS_FILE = "orion.yaml"
+BASELINE_FILE = "baseline.yaml"
 SERVICES_DIR = "services"
 SERVICE_SUFFIXES = (".yaml", ".yml")
 _ADAPTERS: dict[type, TypeAdapter] = {
     Service: TypeAdapter(Service),
     Settings: TypeAdapter(Settings),
+    Baseline: TypeAdapter(Baseline),
 }
 
 
@@ -54,6 +56,13 @@ class SettingsDoc:
     source: SourceMap = field(default_factory=SourceMap.empty)
 
 
+@dataclass(frozen=True, slots=True)
+class BaselineDoc:
+    file: str
+    model: Baseline
+    source: SourceMap
+
+
 @dataclass(slots=True)
 class Registry:
     root: Path
@@ -61,6 +70,7 @@ class Registry:
     services: dict[str, ServiceDoc] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     unloaded: set[str] = field(default_factory=set)  # stems of service files that failed
+    baseline: BaselineDoc | None = None  # `baseline.yaml`, when the registry has one
 
     def service(self, name: str) -> ServiceDoc | None:
         return self.services.get(name)
@@ -119,6 +129,7 @@ def load_registry(root: Path | str, cache: ParseCache | None = None) -> Registry
     cache.new_load()
     settings = load_settings(root, findings, cache)
     registry = Registry(root=root, settings=settings, findings=findings)
+    registry.baseline = load_baseline(root, findings)
     files = service_files(root)
     if not files:
         findings.append(
@@ -199,6 +210,16 @@ def load_settings(
         if loaded is not None:
             return SettingsDoc(shown, *loaded)
     return SettingsDoc(shown, Settings())
+
+
+def load_baseline(root: Path, findings: list[Finding]) -> BaselineDoc | None:
+    """`root/baseline.yaml` when present and valid (its problems are added to `findings`)."""
+    path = root / BASELINE_FILE
+    if not path.is_file():
+        return None
+    shown = display_path(root, BASELINE_FILE)
+    loaded = _load_document(path, shown, "baseline", Baseline, findings)
+    return BaselineDoc(shown, *loaded) if loaded is not None else None
 
 
 def _load_document(

@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .engine import RuleConfig
 from .loader import DEFAULT_REGISTRY, Registry
 from .render import guide
 from .render.index import SiteIndex
@@ -19,6 +18,7 @@ from .render.links import Links
 from .render.loaded import loaded
 from .render.paths import SitePaths
 from .rules import RULES, Rule
+from .waivers import RuleConfig
 
 PLUGIN_NAME = "orion-registry"
 

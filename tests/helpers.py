@@ -11,10 +11,11 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from orion_registry.cli import main
+from orion_registry.commands.diff import review
 from orion_registry.engine import check_registry
 from orion_registry.findings import Finding
 from orion_registry.loader import load_registry
-from orion_registry.rules.examples import write_example
+from orion_registry.rules.examples import BASE_DIR, write_example
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_REGISTRY = ROOT / "registry"
@@ -23,8 +24,12 @@ ID_COLUMN = "{name: id, type: uuid, primary_key: true, default: uuid()}"
 
 
 def check_example(example: str, root: Path) -> list[Finding]:
-    """Check a rule-example style snippet (see rules/examples.py) written under `root`."""
-    return check_registry(load_registry(write_example(textwrap.dedent(example), root)))
+    """Check a rule-example style snippet (see rules/examples.py) written under `root`;
+    with `# base` documents, as `diff --base` does (so M504 runs too)."""
+    write_example(textwrap.dedent(example), root)
+    if (root / BASE_DIR).is_dir():
+        return review(root, str(root / BASE_DIR)).findings
+    return check_registry(load_registry(root))
 
 
 def rule_findings(code: str, example: str, root: Path, clean_load: bool = True) -> list[Finding]:

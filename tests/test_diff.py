@@ -448,7 +448,8 @@ def test_removing_a_consumed_event_is_breaking_and_names_the_consumers(repo: Rep
 
 
 def test_impact_of_dropping_users_email_names_every_copy(repo: Repo) -> None:
-    """Every column that copies or references user.users.email, found independently."""
+    """Every column that copies or references user.users.email, and every query of users
+    that names it, found independently."""
     expected = set()
     for path in sorted(repo.registry.glob("services/*.yaml")):
         data = yaml.safe_load(path.read_text())
@@ -461,14 +462,26 @@ def test_impact_of_dropping_users_email_names_every_copy(repo: Repo) -> None:
                         expected.add(
                             (data["service"], f"{data['service']}.{t['name']}.{c['name']}")
                         )
+            for q in (
+                t.get("queries", []) if (data["service"], t["name"]) == ("user", "users") else []
+            ):
+                if "email" in [*q.get("where", []), q.get("range"), *q.get("order_by", [])]:
+                    expected.add(("user", f"user.users.{q['name']}"))  # a declared query
     assert expected, "the bundled registry should copy user.users.email somewhere"
     repo.edit("user", lambda d: table(d, "users")["columns"].remove(column(d, "users", "email")))
     _, payload, _ = repo.diff()
     [change] = schema_changes(payload)
-    assert {(i["service"], i["target"]) for i in change["impacted"]} == expected
-    for impact in change["impacted"]:
+    links = [i for i in change["impacted"] if not i["via"].startswith("payload of")]
+    assert {(i["service"], i["target"]) for i in links} == expected
+    for impact in links:
         line = Path(impact["file"]).read_text().splitlines()[impact["line"] - 1]
-        assert "user.users.email" in line or impact["via"] in line
+        if impact["via"] == "query":  # at the query's entry
+            assert line.strip() == f"- name: {impact['target'].rsplit('.', 1)[-1]}"
+        else:
+            assert "user.users.email" in line or impact["via"] in line
+    # user.created's payload lists `email`: its consumers are impacted too (tests/test_payloads.py)
+    readers = [i for i in change["impacted"] if i["via"].startswith("payload of")]
+    assert {i["service"] for i in readers} == {"notifications"}
 
 
 def test_text_and_markdown_show_the_impact(repo: Repo) -> None:

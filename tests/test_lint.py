@@ -16,6 +16,9 @@ def test_ruff_is_clean() -> None:
         pytest.skip("ruff is not installed (it is in the test extras)")
     result = subprocess.run(
         [ruff, "check", "--no-cache", "orion_registry", "tests", "benchmarks", "dev.py"],
-        cwd=ROOT, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr

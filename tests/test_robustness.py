@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from orion_registry.diff import report, review
+from orion_registry.commands.diff import review
+from orion_registry.diff import report
 from orion_registry.engine import check_registry
 from orion_registry.loader import load_registry
 from orion_registry.render import SitePaths, make_env, render_site

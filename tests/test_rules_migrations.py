@@ -186,9 +186,9 @@ def test_m503_same_day_ids_in_time_order(second_id: str, fires: bool, tmp_path) 
 
 
 # --- M504 ---------------------------------------------------------------------------------
-def test_m504_is_diff_only_and_silent_in_check(tmp_path) -> None:
+def test_m504_needs_the_base_and_is_silent_in_check(tmp_path) -> None:
     m504 = RULES["M504"]
-    assert m504.diff_only and m504.severity == "error"
+    assert m504.needs == {"base"} and m504.severity == "error"
     root = write_example(f"migrations:\n{entry(type='breaking')}", tmp_path)
     assert list(m504.check(Context(load_registry(root)), m504.options)) == []
     assert [f for f in check_registry(load_registry(root)) if f.rule == "M504"] == []

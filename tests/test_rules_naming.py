@@ -86,7 +86,7 @@ def test_good_table_names(name: str, tmp_path) -> None:
 @pytest.mark.parametrize(
     ("name", "code", "suggestion"),
     [
-        ("User", "N101", "user"),
+        ("User", "N101", "users"),  # snake_case and plural (N102)
         ("userPreferences", "N101", "user_preferences"),
         ("user-sessions", "N101", "user_sessions"),
         ("user", "N102", "users"),

@@ -251,7 +251,8 @@ def test_t206_good(column: str, tmp_path) -> None:
 @pytest.mark.parametrize(
     ("column", "says"),
     [
-        ("{name: email, type: text}", "varchar(n)"),
+        ("{name: email, type: text}", "use varchar(254)"),
+        ("{name: phone_number, type: text}", "use varchar(32)"),
         ("{name: display_name, type: TEXT}", "varchar(n)"),
         ("{name: notes, type: varchar}", "without a length"),
         ("{name: email, type: character varying}", "without a length"),

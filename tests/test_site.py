@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from orion_registry.commands.common import rule_docs
 from orion_registry.loader import load_registry
 from orion_registry.render import escape_markdown, make_env, mermaid_label, render_site
 from orion_registry.render.blocks import MARKER, assemble
@@ -172,6 +173,27 @@ def test_service_page_shows_tables_diagrams_references_and_migrations(site: Path
         assert positions == sorted(positions)  # newest first
 
 
+def test_tables_show_estimates_and_queries_linked_to_their_index(site: Path) -> None:
+    """Each table's estimated rows, the service's total, and a Queries table whose
+    served-by links land on an index row of the same page."""
+    registry = load_registry(BUNDLED_REGISTRY)
+    for name, doc in registry.services.items():
+        raw = (site / "services" / name / "index.html").read_text(encoding="utf-8")
+        text = page_text(site / "services" / name / "index.html")
+        total = sum(t.estimated_rows or 0 for t in doc.model.tables)
+        assert f"Estimated rows{total:,} (all tables)" in text
+        for table in doc.model.tables:
+            assert f"Estimated rows: {table.estimated_rows:,}." in text
+            for query in table.queries:
+                row = re.search(rf"<td><code>{query.name}</code>.*?</tr>", raw)
+                assert row, (name, table.name, query.name)
+                anchors = re.findall(r'href="#((?:index|table)-[^"]+)"', row.group(0))
+                assert anchors and all(f'id="{a}"' in raw for a in anchors), row.group(0)
+    assert "idx_notifications_user_id_status_created_at" in page_text(
+        site / "services" / "notifications" / "index.html"
+    )
+
+
 def test_references_in_and_consumers_come_from_other_services(site: Path) -> None:
     registry = load_registry(BUNDLED_REGISTRY)
     index = build_index(registry)
@@ -186,7 +208,7 @@ def test_references_in_and_consumers_come_from_other_services(site: Path) -> Non
 def test_sarif_help_links_point_at_published_rule_pages(site: Path) -> None:
     """Every helpUri of `check --format sarif` names a page the build wrote."""
     docs_url = "https://docs.example/orion/"
-    log = json.loads(sarif.render([], docs_url=docs_url))
+    log = json.loads(sarif.render([], rules=rule_docs(docs_url)))
     for rule in log["runs"][0]["tool"]["driver"]["rules"]:
         page = rule["helpUri"].removeprefix(docs_url)
         assert (site / page / "index.html").is_file(), rule["helpUri"]

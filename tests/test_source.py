@@ -46,4 +46,3 @@ def test_an_impossible_date_is_a_located_finding_not_a_crash(tmp_path) -> None:
     """
     findings = [f for f in check_example(example, tmp_path) if f.rule == "L002"]
     assert len(findings) == 1 and "migrations[0].date" in findings[0].message, findings
-

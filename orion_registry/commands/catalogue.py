@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from ..rules import RULES, Rule
+from ..rules.base import FAMILIES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -17,16 +18,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_rules(args: argparse.Namespace) -> int:
+    """Every rule, family by family (in the order of `FAMILIES`), then by code."""
     width = max(len(rule.name) for rule in RULES.values())
-    for code in sorted(RULES):
-        rule = RULES[code]
-        note = f" ({rule.command} only)" if rule.diff_only else ""
-        print(f"{code}  {rule.name:<{width}}  {rule.severity:<7}  {rule.summary}{note}")
+    blocks = []
+    for letter, family in FAMILIES.items():
+        codes = sorted(code for code in RULES if code[0] == letter)
+        lines = [f"# {family}"]
+        for code in codes:
+            rule = RULES[code]
+            note = f" ({' and '.join(rule.commands)} only)" if rule.needs else ""
+            lines.append(f"{code}  {rule.name:<{width}}  {rule.severity:<7}  {rule.summary}{note}")
+        if codes:
+            blocks.append("\n".join(lines))
+    print("\n\n".join(blocks))
     return 0
 
 
 def describe(rule: Rule) -> str:
-    lines = [f"{rule.code} {rule.name} [{rule.severity}]", "", rule.doc]
+    lines = [
+        f"{rule.code} {rule.name} [{rule.severity}] ({rule.family})",
+        f"Runs in {rule.runs}.",
+        "",
+        rule.doc,
+    ]
     if rule.options:
         lines += ["", "## Options"]
         lines += [

@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path
 
 from ..cache import NO_CACHE_ENV, ParseCache, registry_cache
-from ..findings import LOAD_CODES, Finding, exit_code
+from ..findings import LOAD_CODES, Finding, RuleDoc, exit_code
 from ..loader import (
     DEFAULT_REGISTRY,
     SERVICES_DIR,
@@ -20,6 +20,7 @@ from ..loader import (
     display_path,
     load_registry,
 )
+from ..render.paths import DEFAULT_DOCS_URL, rule_url
 from ..reporters import REPORTERS, sarif
 from ..rules import RULES
 
@@ -107,10 +108,37 @@ def load_service(registry_dir: str, name: str) -> tuple[Registry, ServiceDoc]:
     raise UsageError(f"no service '{name}' in {folder} (services: {known})")
 
 
+def rule_docs(docs_url: str | None) -> list[RuleDoc]:
+    """The rule catalogue (and the load codes) as reports show it, linked to the site."""
+    docs = [
+        RuleDoc(
+            rule.code,
+            rule.name,
+            rule.summary,
+            rule.sections.get("What it checks", rule.summary),
+            rule.sections.get("Why", rule.summary),
+            rule.severity,
+            rule_url(rule.code, docs_url),
+        )
+        for rule in RULES.values()
+    ]
+    docs += [
+        RuleDoc(code, name, f"registry input is {name}", "", "", "error", rule_url(None, docs_url))
+        for code, name in LOAD_CODES.items()
+    ]
+    return docs
+
+
+def sarif_reporter(registry: Registry):
+    """SARIF with the catalogue and the links of this registry's published site."""
+    docs_url = registry.settings.model.docs_url
+    return partial(
+        sarif.render, rules=rule_docs(docs_url), information_uri=docs_url or DEFAULT_DOCS_URL
+    )
+
+
 def report(findings: list[Finding], fmt: str, registry: Registry) -> int:
     """Write the findings in the `fmt` of `REPORTERS` to stdout; return the exit code."""
-    render = REPORTERS[fmt]
-    if fmt == "sarif":
-        render = partial(sarif.render, docs_url=registry.settings.model.docs_url)
+    render = sarif_reporter(registry) if fmt == "sarif" else REPORTERS[fmt]
     sys.stdout.write(render(findings))
     return exit_code(findings)

@@ -5,16 +5,22 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from ..diff import BaseError, review
+from ..cache import ParseCache
+from ..diff import BaseError, DiffResult, compare_with_base
 from ..diff.report import render_github, render_json, render_sarif, render_text
+from ..engine import run as run_rules
+from ..findings import sort_findings
 from ..reporters import markdown
+from ..rules.context import Inputs
 from .common import (
     UsageError,
     add_cache_argument,
     add_format_argument,
     add_registry_argument,
     cache_of,
+    sarif_reporter,
 )
 
 RENDERERS = {
@@ -42,10 +48,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
+def review(registry: Path | str, base: str, cache: ParseCache | None = None) -> DiffResult:
+    """The changes since `base` and the findings of every rule, M504 included."""
+    result = compare_with_base(registry, base, cache)
+    inputs = Inputs(base=result.base, changes=result.changes)
+    result.findings = sort_findings(run_rules(result.registry, inputs))
+    return result
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         result = review(args.registry, args.base, cache_of(args))
     except BaseError as exc:
         raise UsageError(str(exc)) from None
-    sys.stdout.write(RENDERERS[args.format](result))
+    if args.format == "sarif":
+        sys.stdout.write(render_sarif(result, sarif_reporter(result.registry)))
+    else:
+        sys.stdout.write(RENDERERS[args.format](result))
     return result.exit_code

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 
 from ..reporters import REPORTERS
+from ..rules import Rule
 from .common import UsageError, add_format_argument, add_service_argument, load_service, report
 
 
@@ -33,7 +34,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..sql.drift import drift_findings
+    from ..engine import run as run_rules
+    from ..rules.context import Inputs
     from ..sql.introspect import Unreachable, introspect
 
     registry, doc = load_service(args.registry, args.service)
@@ -41,4 +43,10 @@ def run(args: argparse.Namespace) -> int:
         live = introspect(args.dsn, args.schema)
     except Unreachable as exc:
         raise UsageError(str(exc)) from None
-    return report(drift_findings(registry, doc.name, live), args.format, registry)
+    findings = run_rules(registry, Inputs(live={doc.name: live}), scope=compares_schemas)
+    return report(findings, args.format, registry)
+
+
+def compares_schemas(rule: Rule) -> bool:
+    """`drift` runs only the rules that compare the registry with another schema."""
+    return "live" in rule.needs

@@ -1,8 +1,8 @@
 """`diff`: the registry at a base (git revision or directory) against the registry now.
 
 Data flows one way: base files + new registry -> changes (classified, renames paired) ->
-impact (who depends on each breaking change) -> M504 coverage -> findings, together with
-the full `check` of the new registry.
+impact (who depends on each breaking change) -> coverage by the migration log. The
+command then runs the engine with these as inputs (M504 reports what the log misses).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..cache import ParseCache
-from ..engine import apply_waivers, check_registry, rule_config
+from ..changes import Change, Impact, Place
 from ..findings import Finding, exit_code, sort_findings
 from ..loader import (
     SERVICES_DIR,
@@ -23,15 +23,13 @@ from ..loader import (
     load_service_file,
     service_files,
 )
-from ..rules import RULES
-from ..rules.context import Context
-from .changes import Change, Impact, Place
 from .comparison import compare
-from .coverage import CODE, cover
+from .coverage import cover
 from .gitsource import BaseError, BaseFiles, read_directory, read_revision
 from .impact import Dependents, attach
+from .queries import attach_lost_queries, query_changes
 
-__all__ = ["BaseError", "Change", "DiffResult", "Impact", "review"]
+__all__ = ["BaseError", "Change", "DiffResult", "Impact", "compare_with_base"]
 
 
 @dataclass(slots=True)
@@ -40,7 +38,7 @@ class DiffResult:
     registry: Registry  # the new registry
     base: dict[str, ServiceDoc]  # the base versions of the changed services
     changes: list[Change] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)  # check + M504, sorted
+    findings: list[Finding] = field(default_factory=list)  # the engine's, set by the command
     base_findings: list[Finding] = field(default_factory=list)  # base files that do not load
 
     @property
@@ -63,11 +61,13 @@ def read_base(base: str, registry: Path) -> BaseFiles:
     return read_directory(path) if path.is_dir() else read_revision(registry, base)
 
 
-def review(registry_dir: Path | str, base: str, cache: ParseCache | None = None) -> DiffResult:
+def compare_with_base(
+    registry_dir: Path | str, base: str, cache: ParseCache | None = None
+) -> DiffResult:
+    """The changes since `base`, with their impact and coverage (no findings yet)."""
     registry_dir = Path(registry_dir)
     head = load_registry(registry_dir, cache)
     files = read_base(base, registry_dir)
-    findings = check_registry(head)
     result = DiffResult(files.label, head, {})
     names = _changed(head, files)
     for name in sorted(names & {Path(f).stem for f in files.services}):
@@ -84,10 +84,13 @@ def review(registry_dir: Path | str, base: str, cache: ParseCache | None = None)
         else:
             result.base[name] = doc
     dependents = Dependents(head.services)
-    result.changes = changes = compare(result.base, head.services, names, dependents)
+    changes = compare(result.base, head.services, names, dependents)
+    changes += query_changes(result.base, head.services, names)
+    result.changes = changes = sorted(changes, key=lambda c: c.service)  # stable
     _point_at_work_tree(changes, head, files)
     attach(changes, dependents)
-    result.findings = sort_findings(findings + _m504(changes, result.base, head, findings))
+    attach_lost_queries(changes, result.base, head.services)
+    cover(changes, result.base, head.services)
     return result
 
 
@@ -113,21 +116,3 @@ def _changed(head: Registry, files: BaseFiles) -> set[str]:
         if name not in before or name not in now or now[name].read_bytes() != before[name]
     }
     return {name for name in changed if name in head.services or name not in now}
-
-
-def _m504(
-    changes: list[Change], base: dict[str, ServiceDoc], head: Registry, findings: list[Finding]
-) -> list[Finding]:
-    """M504 findings with `orion.yaml`'s severity and waivers applied."""
-    severity = rule_config(head).severity.get(CODE, RULES[CODE].severity)
-    found = cover(changes, base, head.services, "error" if severity == "off" else severity)
-    if severity == "off":
-        return []
-    if not head.settings.model.waivers:
-        return found
-    ctx = Context(head)
-    kept = apply_waivers(found, ctx)
-    used = {head.settings.model.waivers[i].target for i in ctx.used_waivers}
-    # check reports M504 waivers as unused (S603): M504 only runs here.
-    findings[:] = [f for f in findings if not (f.rule == "S603" and f.target in used)]
-    return kept

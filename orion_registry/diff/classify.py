@@ -5,8 +5,9 @@ column required (nullable -> NOT NULL, or a new NOT NULL column without a defaul
 removing an enum value (or the enum), removing a service or an event that others consume.
 Non-breaking: adding a table, an optional column, an index, an enum value, a service, and
 every other schema edit (defaults, uniqueness, references, copies, index edits).
-Event and bookkeeping edits (owner, Prisma model name, consumed events, new log entries)
-are changes too, but they are not schema changes: they need no migration entry.
+Event and bookkeeping edits (owner, Prisma model name, consumed events, new log entries,
+a new query no index serves) are changes too, but they are not schema changes: they need
+no migration entry.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ NO_ENTRY = frozenset(
     {
         "service.owner",
         "table.model",
+        "column.updated_at",  # Prisma's @updatedAt: the application sets it, not the schema
+        "column.external",  # what the id is, not how it is stored
         "event.published",
         "event.unpublished",
         "event.payload",
@@ -45,6 +48,7 @@ NO_ENTRY = frozenset(
         "migration.added",
         "migration.edited",
         "migration.removed",
+        "query.unserved",
     }
 )
 

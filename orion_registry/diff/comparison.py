@@ -12,9 +12,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..changes import Change, Path, Place, Subject, place, words
 from ..loader import ServiceDoc
 from ..models import Column, Index, Table
-from .changes import Change, Path, Place, Subject, place, words
+from ..sql.normal import registry_index_definition
 from .classify import (
     is_breaking,
     needs_entry,
@@ -154,6 +155,8 @@ _COLUMN_ATTRIBUTES: tuple[tuple[str, str, Callable[[Any], str]], ...] = (
     ("primary_key", "primary key", str),
     ("references", "references", _link_text),
     ("copy_of", "copy_of", _link_text),
+    ("updated_at", "updated_at", str),
+    ("external", "external", str),
 )
 
 
@@ -298,6 +301,14 @@ class _ServiceDiff:
                 f"Prisma model {a.model} -> {b.model}",
                 (*path, "model"),
                 (words(b.name),),
+            )
+        if (a.primary_key or []) != (b.primary_key or []):  # the table-level key, in order
+            yield self.change(
+                "table.primary_key",
+                f"{svc}.{b.name}",
+                f"primary key ({', '.join(a.key_columns())}) -> ({', '.join(b.key_columns())})",
+                (*path, "primary_key") if b.primary_key else (*path, "name"),
+                (words(b.name, *b.key_columns()),),
             )
         yield from self.columns(a, b, path)
         yield from self.indexes(a, b, path)
@@ -519,11 +530,13 @@ def _pos(tables: Sequence[Table], table: Table) -> int:
 
 
 def _same_index(a: Index, b: Index) -> bool:
-    return (a.columns, a.unique, a.type, a.where) == (b.columns, b.unique, b.type, b.where)
+    """The same definition: keys (with operator classes and sort order), uniqueness, type,
+    predicate, compared in canonical form (a default operator class or ASC changes nothing)."""
+    return registry_index_definition(a) == registry_index_definition(b)
 
 
 def _index_text(ix: Index) -> str:
-    unique = "unique " if ix.unique else ""
-    where = f" where {ix.where}" if ix.where else ""
-    using = f" using {ix.type}" if ix.type else ""
-    return f"{unique}({', '.join(ix.columns)}){using}{where}"
+    keys, unique, method, where = registry_index_definition(ix)
+    using = f" using {method}" if method != "btree" else ""
+    shown = f" where {where}" if where else ""
+    return f"{'unique ' if unique else ''}({', '.join(keys)}){using}{shown}"

@@ -1,5 +1,5 @@
-"""M504: every change is covered by a migration entry added in this change; the log is
-append-only.
+"""Which migration entry covers each change (M504, in rules/migrations.py, reports the
+changes this leaves with a `problem`); the log is append-only.
 
 Which entry covers a change (documented in M504's docstring):
 
@@ -20,12 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from ..findings import Finding, Severity
+from ..changes import Change, words
 from ..loader import ServiceDoc
 from ..models import Migration
-from .changes import Change, words
-
-CODE = "M504"
 
 
 def new_entries(old: ServiceDoc | None, new: ServiceDoc) -> list[Migration]:
@@ -51,22 +48,17 @@ def cover(
     changes: Iterable[Change],
     base: Mapping[str, ServiceDoc],
     head: Mapping[str, ServiceDoc],
-    severity: Severity = "error",
-) -> list[Finding]:
-    """Set each change's `status` and `covered_by`; the M504 findings of the uncovered."""
+) -> None:
+    """Set each change's `status`, `covered_by` and, when the log fails it, `problem`."""
     changes = list(changes)
     fresh: dict[str, list[tuple[Migration, frozenset[str]]]] = {}
     for name in {c.service for c in changes}:
         if name in head:
             fresh[name] = [(m, _text_words(m)) for m in new_entries(base.get(name), head[name])]
     everywhere = [pair for entries in fresh.values() for pair in entries]
-    findings: list[Finding] = []
 
     def report(change: Change, message: str) -> None:
-        where = change.place
-        findings.append(
-            Finding(where.file, where.line, where.column, CODE, message, change.target, severity)
-        )
+        change.problem = message
 
     for change in changes:
         if change.kind in ("migration.edited", "migration.removed"):
@@ -112,4 +104,3 @@ def cover(
                 f"{label} not covered by a new migration entry: {change.detail}; "
                 f"add {_need(change)} that names it{hint}",
             )
-    return findings

@@ -1,4 +1,6 @@
-"""Who depends on what, in the new registry: references, copies, consumed events, enum types.
+"""Who depends on what, in the new registry: references, copies, consumed events, enum
+types, the declared queries that name a column, and the consumers of an event whose payload
+names a column.
 
 Built once, in one walk over the columns and event lists, and only when a breaking change
 needs it. Each dependency keeps where it is declared; its line is looked up only when it is
@@ -11,9 +13,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from functools import cached_property
 
+from ..changes import Change, Impact, Subject
+from ..lang.words import normal_name
 from ..loader import ServiceDoc
 from ..models import Link
-from .changes import Change, Impact, Subject
+from ..rules.relationships import payload_names
 
 Key = tuple[str, ...]
 # (the dependent's file, its target, how it depends, the YAML path of the dependency)
@@ -49,6 +53,16 @@ class Dependents:
                                 index["event", event].append(
                                     (doc, target, "sync events", (*path, via, "events", ei))
                                 )
+                for qi, query in enumerate(table.queries):  # the service's own reads
+                    dep = (
+                        doc,
+                        f"{name}.{table.name}.{query.name}",
+                        "query",
+                        ("tables", ti, "queries", qi),
+                    )
+                    named = [*query.where, *([query.range] if query.range else []), *query.order_by]
+                    for col_name in dict.fromkeys(named):
+                        index["column", name, table.name, col_name].append(dep)
             for ei, event in enumerate(doc.model.events.consumes):
                 index["event", event].append((doc, name, "consumes", ("events", "consumes", ei)))
         return index
@@ -86,9 +100,26 @@ class Dependents:
         """Services that publish `event` now."""
         return self._publishers.get(event, set())
 
+    def _payload_readers(self, svc: str, table: str, column: str) -> list[Impact]:
+        """Consumers of `svc`'s events whose payload lists a field naming the column."""
+        doc = self.services.get(svc)
+        names = set(payload_names(table, column))
+        found = []
+        for event in doc.model.events.publishes if doc is not None else ():
+            fields = [f for f in event.payload if normal_name(f) in names]
+            for dep_doc, target, _, path in (
+                self._index.get(("event", event.name), []) if fields else ()
+            ):
+                via = f"payload of {event.name} ('{fields[0]}')"
+                found.append(_impact(dep_doc, target, via, path))
+        return found
+
     def of(self, subject: Subject) -> list[Impact]:
         kind, *rest = subject
-        if kind == "enum":
+        if kind == "column":
+            found = [_impact(*dep) for dep in self._index.get((kind, *rest), [])]
+            found += self._payload_readers(*rest)
+        elif kind == "enum":
             found = self._enum_users(rest[0], {n for n in rest[1:] if n})
         elif kind == "service":  # its columns, and its events that nobody publishes now
             svc, *events = rest

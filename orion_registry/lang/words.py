@@ -36,9 +36,18 @@ DEFAULT_UNCOUNTABLE = (
 SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 PASCAL_CASE = re.compile(r"^[A-Z][a-zA-Z0-9]*$")
 UPPER_SNAKE_CASE = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$")
-# Words of an identifier in any style, digits kept on their word: `HTTPRequest2Logs` ->
-# HTTP, Request2, Logs; `users_v2` -> users, v2.
-_WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+")
+# Words of an identifier in any style. A word runs on through digits and the lowercase
+# letters after them (`model3dId` -> model3d, Id; `n8n` -> n8n; `HTTPRequest2Logs` ->
+# HTTP, Request2, Logs); an acronym's plural keeps its `s` (`staticIPs` -> static, IPs);
+# snake_case words stay as they are (`users_v2` -> users, v2; `model_3d_id` -> model, 3d, id).
+_WORDS = re.compile(
+    r"[A-Z]{2,}s(?![a-z])"  # IPs, IDs, URLs
+    r"|[A-Z]+(?=[A-Z][a-z])"  # HTTP of HTTPRequest
+    r"|[A-Z]?[a-z][a-z0-9]*"  # user, Request2, model3d, n8n
+    r"|[A-Z]+(?:[0-9][a-z0-9]*)?"  # SMS, HTTP2, S3
+    r"|[0-9][a-z0-9]*"  # 3d, 2024
+)
+
 
 def words(identifier: str) -> list[str]:
     return _WORDS.findall(identifier)
@@ -49,8 +58,20 @@ def to_snake(identifier: str) -> str:
     return "_".join(w.lower() for w in words(identifier))
 
 
+def normal_name(name: str) -> str:
+    """What a column (or table) name means, whatever its spelling: its snake_case.
+
+    Rules that judge a column by its name (`*_id`, `created_at`, `status`...) read this, so
+    `createdAt`, `CreatedAt` and `created_at` are judged alike (N103 reports the spelling).
+    """
+    return name if SNAKE_CASE.match(name) else to_snake(name)
+
+
 def to_pascal(identifier: str) -> str:
-    """`user_pref` -> `UserPref`, `userPreference` -> `UserPreference`."""
+    """`user_pref` -> `UserPref`, `userPreference` -> `UserPreference`, `IN_PROGRESS` ->
+    `InProgress`."""
+    if "_" in identifier and UPPER_SNAKE_CASE.match(identifier):
+        identifier = identifier.lower()
     return "".join(w[0].upper() + w[1:] for w in words(identifier))
 
 

@@ -1,6 +1,6 @@
 """Pydantic models of the registry format: structure only (types, required keys, no extras)."""
 
-from .config import Settings, Waiver
+from .config import Baseline, BaselineEntry, Settings, Waiver
 from .service import (
     Column,
     Enum,
@@ -9,11 +9,14 @@ from .service import (
     Link,
     Migration,
     PublishedEvent,
+    Query,
     Service,
     Table,
 )
 
 __all__ = [
+    "Baseline",
+    "BaselineEntry",
     "Column",
     "Enum",
     "Events",
@@ -21,6 +24,7 @@ __all__ = [
     "Link",
     "Migration",
     "PublishedEvent",
+    "Query",
     "Service",
     "Settings",
     "Table",

@@ -19,6 +19,22 @@ class Waiver:
     expires: dt.date | None = None
 
 
+@model
+class BaselineEntry:
+    """Findings of one rule on one target accepted when the registry adopted the guide."""
+
+    rule: Text
+    target: Text
+    count: int = Field(1, ge=1, description="how many such findings are accepted")
+
+
+@model
+class Baseline:
+    """`registry/baseline.yaml`, written by `orion-registry baseline`."""
+
+    baseline: list[BaselineEntry] = items()
+
+
 # A severity, or `severity` plus the rule's options: `{severity: warning, max_indexes: 6}`.
 RuleOverride = SeverityOrOff | dict[str, object]
 

@@ -1,17 +1,23 @@
-"""A service file, `registry/services/<service>.yaml` (see the format contract)."""
+"""A service file, `registry/services/<service>.yaml` (see the format contract).
+
+Adding a key? `places.py` lists every module a key must reach, and a test holds it to that.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import Discriminator, Field, Tag
+from pydantic import Discriminator, Field, Tag, field_validator
+from pydantic_core import PydanticCustomError
 
 from .base import Text, items, model
 
 SERVICE_NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
+SNAKE_CASE_PATTERN = r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$"
 Sync = Literal["event", "api", "cache"]
 MigrationType = Literal["non-breaking", "breaking", "data"]
+SortOrder = Literal["asc", "desc"]
 Scalar = str | bool | int | float
 
 
@@ -62,7 +68,28 @@ class Index:
     unique: bool = False
     type: str | None = Field(None, description="btree (default), hash, gin, gist, brin")
     where: str | None = Field(None, description="a partial index predicate")
+    ops: dict[Text, Text] = Field(
+        default_factory=dict, description="column -> its operator class (gin_trgm_ops)"
+    )
+    order: dict[Text, SortOrder] = Field(
+        default_factory=dict, description="column -> its sort order (desc; asc is the default)"
+    )
     description: str | None = None
+
+
+@model
+class Query:
+    """How the service reads a table: the columns it filters, ranges over and sorts by."""
+
+    name: Annotated[str, Field(pattern=SNAKE_CASE_PATTERN)] = Field(
+        description="snake_case, unique within the table"
+    )
+    description: str | None = None
+    where: list[Text] = items(description="columns compared with = or IN (order does not matter)")
+    order_by: list[Text] = items(description="the ORDER BY columns, in order")
+    range: str | None = Field(
+        None, min_length=1, description="one column compared with <, >, BETWEEN"
+    )
 
 
 @model
@@ -70,8 +97,39 @@ class Table:
     name: Text
     model: str | None = Field(None, description="the Prisma model name")
     description: str | None = None
+    primary_key: list[Text] | None = Field(
+        None, description="a composite primary key's columns, in key order"
+    )
+    estimated_rows: int | None = Field(
+        None, ge=0, strict=True, description="expected rows after a year (an integer)"
+    )
     columns: list[Column] = items()
     indexes: list[Index] = items()
+    queries: list[Query] = items(description="how the service reads this table")
+
+    @field_validator("queries")
+    @classmethod
+    def _query_names_unique(cls, queries: list[Query]) -> list[Query]:
+        first: dict[str, int] = {}
+        for i, query in enumerate(queries):
+            if first.setdefault(query.name, i) != i:
+                raise PydanticCustomError(
+                    "duplicate_query",
+                    "query name '{name}' is declared twice (entries {a} and {b}); "
+                    "names are unique within a table",
+                    {"name": query.name, "a": first[query.name], "b": i},
+                )
+        return queries
+
+    def key_columns(self) -> list[str]:
+        """The primary key's columns in key order: the table's `primary_key` list, else the
+        columns marked `primary_key: true` in file order."""
+        if self.primary_key:
+            return list(self.primary_key)
+        return [c.name for c in self.columns if c.primary_key]
+
+    def is_key(self, column: Column) -> bool:
+        return column.primary_key or column.name in (self.primary_key or ())
 
 
 @model

@@ -137,7 +137,7 @@ class Exporter:
             name = unique_name(name, taken)
             taken.add(name)
             model.fields[column.name] = name
-        primary = [c.name for c in model.table.columns if c.primary_key]
+        primary = model.table.key_columns()
         for j, column in enumerate(model.table.columns):
             model.lines.append(self.field(model, j, column, single_key=primary == [column.name]))
 
@@ -309,7 +309,7 @@ class Exporter:
     # --- block attributes -------------------------------------------------------------
     def block_attributes(self, model: _Model) -> None:
         table = model.table
-        primary = [c.name for c in table.columns if c.primary_key]
+        primary = table.key_columns()
         if len(primary) > 1:
             model.attributes.append(f"@@id([{', '.join(model.fields[c] for c in primary)}])")
         for k, index in enumerate(table.indexes):
@@ -336,7 +336,7 @@ class Exporter:
             )
             return None
         args = [
-            f"[{', '.join(model.fields[c] for c in index.columns)}]",
+            f"[{', '.join(_index_field(model.fields[c], index, c) for c in index.columns)}]",
             f"map: {quote(index.name)}",
         ]
         if index.type and index.type.lower() != "btree":
@@ -347,12 +347,13 @@ class Exporter:
                     f"index type '{index.type}' is not one Prisma knows: not written",
                 )
             elif kind in _NEEDS_OPERATOR_CLASS and not all(
-                _operator_class_known(kind, _column(model.table, c).type) for c in index.columns
+                c in index.ops or _operator_class_known(kind, _column(model.table, c).type)
+                for c in index.columns
             ):
                 self.note(
                     (*path, "type"),
                     f"a {kind} index on these columns needs an operator class, which the "
-                    "registry does not record: written as a B-tree index",
+                    "index does not give (ops:): written as a B-tree index",
                 )
             else:
                 args.append(f"type: {kind}")
@@ -398,6 +399,13 @@ def _identifier(text: str) -> str:
 _NEEDS_OPERATOR_CLASS = frozenset({"Gin", "Gist"})
 
 
+def _index_field(field: str, index: Index, column: str) -> str:
+    """`email(ops: raw("gin_trgm_ops"), sort: Desc)`, or the bare field name."""
+    args = [f"ops: raw({quote(index.ops[column])})"] if column in index.ops else []
+    args += ["sort: Desc"] if index.order.get(column) == "desc" else []
+    return f"{field}({', '.join(args)})" if args else field
+
+
 def _operator_class_known(kind: str, pg_type: str) -> bool:
     """Whether Prisma has a default operator class for a Gin / Gist index on this type."""
     mapped = prisma_type(pg_type)
@@ -416,7 +424,7 @@ def _type_of(table: Table, name: str) -> str:
 
 def _unique_sets(table: Table) -> list[tuple[str, ...]]:
     """Column sets that identify a row: the primary key, unique columns, unique indexes."""
-    keys = [tuple(c.name for c in table.columns if c.primary_key)]
+    keys = [tuple(table.key_columns())]
     keys += [(c.name,) for c in table.columns if c.unique]
     keys += [tuple(i.columns) for i in table.indexes if i.unique]
     return [k for k in keys if k]
@@ -428,7 +436,7 @@ def _has_unique_criterion(table: Table, enums: Collection[str]) -> bool:
         for c in table.columns
         if not c.nullable and (c.type in enums or prisma_type(c.type) is not None)
     }
-    required |= {c.name for c in table.columns if c.primary_key}
+    required |= set(table.key_columns())
     return any(set(k) <= required for k in _unique_sets(table))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..lang.words import to_snake
 from .ast import Attribute, Block, Call, Field, Ident, Num, Schema, Str, Value, render
 from .parser import PrismaSyntaxError
 from .types import SCALAR_TYPES, native_type
@@ -47,6 +48,7 @@ class _Model:
     block: Block
     table: str
     columns: dict[str, str] = field(default_factory=dict)  # field name -> column name
+    key: list[str] = field(default_factory=list)  # a composite primary key, in key order
 
 
 def attribute_name(attribute: Attribute | None, default: str) -> str:
@@ -196,6 +198,8 @@ class Importer:
         for f in relations:
             self.relation(model, f, columns)
         indexes = self.block_indexes(model, columns) + unique_indexes
+        if len(model.key) > 1:
+            data["primary_key"] = model.key
         data["columns"] = list(columns.values())
         if indexes:
             data["indexes"] = indexes
@@ -375,6 +379,8 @@ class Importer:
                 for n, call in field_names(attribute.arg("fields", 0))
             ]
             cols = [n for n, _ in names]
+            ops: dict[str, str] = {}
+            order: dict[str, str] = {}
             for n, call in names:
                 if n not in columns:
                     self.note(
@@ -383,16 +389,7 @@ class Importer:
                         f"@@{attribute.name} on '{block.name}' names unknown field '{n}'",
                     )
                 if call is not None and call.args:
-                    details = ", ".join(
-                        render(a.value) if a.name is None else f"{a.name}: {render(a.value)}"
-                        for a in call.args
-                    )
-                    self.note(
-                        block,
-                        attribute.pos,
-                        f"@@{attribute.name} on '{block.name}': '{n}({details})' is recorded as "
-                        f"'{n}' (the registry has no sort order, length or operator class)",
-                    )
+                    self._key_options(block, attribute, n, call, ops, order)
             if not cols:
                 continue
             if attribute.name == "id":
@@ -416,8 +413,50 @@ class Importer:
             kind = attribute.arg("type")
             if isinstance(kind, Ident):
                 index["type"] = _INDEX_TYPES.get(kind.name, kind.name.lower())
+            if ops:
+                index["ops"] = ops
+            if order:
+                index["order"] = order
             indexes.append(index)
         return indexes
+
+    def _key_options(
+        self,
+        block: Block,
+        attribute: Attribute,
+        column: str,
+        call: Call,
+        ops: dict[str, str],
+        order: dict[str, str],
+    ) -> None:
+        """`name(ops: raw("gin_trgm_ops"), sort: Desc)`: the key's operator class and order
+        into `ops` / `order`. What the registry has no key for is a note: `length:`, a
+        primary key's sort order, a sort order on an index that is not a B-tree."""
+        kind = attribute.arg("type")
+        btree = not isinstance(kind, Ident) or kind.name == "BTree"
+        unknown = []
+        for arg in call.args:
+            value = arg.value
+            if arg.name == "ops" and attribute.name != "id" and operator_class(value):
+                ops[column] = operator_class(value)  # type: ignore[assignment]
+            elif arg.name == "sort" and isinstance(value, Ident) and value.name == "Asc":
+                continue
+            elif (
+                arg.name == "sort" and render(value) == "Desc" and btree and attribute.name != "id"
+            ):
+                order[column] = "desc"
+            else:
+                unknown.append(
+                    render(value) if arg.name is None else f"{arg.name}: {render(value)}"
+                )
+        if unknown:
+            self.note(
+                block,
+                attribute.pos,
+                f"@@{attribute.name} on '{block.name}': '{column}({', '.join(unknown)})' is "
+                f"recorded as '{column}' (the registry keeps a B-tree key's sort order and an "
+                "index key's operator class only)",
+            )
 
     def primary_key(
         self, model: _Model, attribute: Attribute, cols: list[str], columns: dict[str, dict]
@@ -428,15 +467,7 @@ class Importer:
             if name in columns:
                 columns[name]["primary_key"] = True
                 _order_keys(columns[name])
-        if len(cols) > 1:
-            order = [c for c in columns if c in cols]
-            message = (
-                f"composite primary key ({', '.join(cols)}) of '{block.name}': "
-                "primary_key is set on each column"
-            )
-            if order != cols:
-                message += f"; the key's column order is the table's ({', '.join(order)})"
-            self.note(block, attribute.pos, message)
+        model.key = [name for name in cols if name in columns]
 
 
 _KEY_ORDER = (
@@ -450,6 +481,23 @@ _KEY_ORDER = (
     "references",
     "description",
 )
+
+
+# Prisma's operator class names that do not read as their snake_case (`TextMinMaxOps`).
+_OPS_WORDS = {"min_max_multi": "minmax_multi", "min_max": "minmax"}
+
+
+def operator_class(value: Value) -> str | None:
+    """`raw("gin_trgm_ops")` -> gin_trgm_ops; `JsonbPathOps` -> jsonb_path_ops."""
+    if isinstance(value, Call) and value.name == "raw":
+        raw = value.arg("value", 0)
+        return raw.value if isinstance(raw, Str) else None
+    if isinstance(value, Ident):
+        name = to_snake(value.name)
+        for words, spelled in _OPS_WORDS.items():
+            name = name.replace(words, spelled)
+        return name
+    return None
 
 
 def _order_keys(column: dict) -> None:

@@ -95,7 +95,7 @@ def rule_box(rule: Rule, ln: Links, effective: Effective | None = None) -> str:
     facts = [f"`{rule.name}`", f"default severity **{rule.severity}**"]
     if severity != rule.severity:
         facts.append(f"**{severity}** in this registry (`orion.yaml`)")
-    facts.append(f"checked by `orion-registry {rule.command}`")
+    facts.append("checked by " + " and ".join(f"`orion-registry {c}`" for c in rule.commands))
     facts.append(ln.to(ln.paths.rule(rule.code), "rule page"))
     tabs = [
         ("❌ Bad", fence(rule.example("Bad"), "yaml")),

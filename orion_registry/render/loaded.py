@@ -8,8 +8,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..cache import ParseCache, registry_cache
-from ..engine import RuleConfig, rule_config
 from ..loader import Registry, load_registry
+from ..waivers import RuleConfig, rule_config
 from .index import SiteIndex, build_index
 
 

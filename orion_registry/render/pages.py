@@ -16,11 +16,11 @@ from typing import Any
 from jinja2 import Environment
 from markupsafe import Markup
 
-from ..engine import rule_config
 from ..findings import Finding, summarize
 from ..loader import Registry, ServiceDoc
 from ..models import Migration
 from ..rules import RULES, Rule
+from ..waivers import rule_config
 from .blocks import GeneratedPage, HtmlBlocks, mermaid_html
 from .cells import column_rows, column_table_rows, kept_fresh, migration_kind
 from .index import SiteIndex, build_index, owner_of
@@ -34,19 +34,12 @@ from .mermaid import (
     team_map,
 )
 from .paths import SitePaths
+from .queries import estimated_total, index_anchor, query_table_rows, rows_text
 from .templates import make_env
 
 # Above this many services the map page shows owners, and each owner gets its own map.
 FULL_MAP_LIMIT = 40
 STYLESHEET = "orion-registry.css"
-RULE_FAMILIES = {
-    "N": "Naming",
-    "T": "Types and patterns",
-    "I": "Indexes and performance",
-    "R": "Relationships",
-    "M": "Migrations",
-    "S": "Services and registry",
-}
 
 
 @dataclass
@@ -103,6 +96,10 @@ class _Renderer:
             registry=self.registry,
             organization=self.registry.settings.model.organization or "",
             table_anchor=table_anchor,
+            index_anchor=index_anchor,
+            query_table_rows=query_table_rows,
+            rows_text=rows_text,
+            estimated_total=estimated_total,
             rule_codes=RULES,
             **context,
         )
@@ -212,7 +209,7 @@ class _Renderer:
         rules = [RULES[code] for code in sorted(RULES)]
         for rule in rules:
             self.page(self.paths.rule(rule.code), "rule.md.j2", **rule_context(rule, config))
-            family = RULE_FAMILIES.get(rule.code[0], rule.code[0])
+            family = rule.family
             entry = (f"{rule.code} {rule.name}", self.paths.rule(rule.code))
             self.site.rules.setdefault(family, []).append(entry)
         self.page(

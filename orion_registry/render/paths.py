@@ -91,3 +91,13 @@ def _relpath(path: str, start: str) -> str:
 def relative(from_uri: str, to_uri: str) -> str:
     """A Markdown link target from one page's src_uri to another's (MkDocs resolves it)."""
     return posixpath.relpath(to_uri, posixpath.dirname(from_uri) or ".")
+
+
+DEFAULT_DOCS_URL = "https://orion-registry.readthedocs.io/en/latest/"
+
+
+def rule_url(code: str | None, docs_url: str | None = None) -> str:
+    """The published page of rule `code` (the rules index for None), as the site names it."""
+    paths = SitePaths()
+    page = paths.rule(code) if code else paths.rules
+    return f"{(docs_url or DEFAULT_DOCS_URL).rstrip('/')}/{page_url(page)}"

@@ -17,7 +17,7 @@ def escape_property(value: str) -> str:
 
 def render(findings: list[Finding]) -> str:
     lines = []
-    for f in findings:
+    for f in (f for f in findings if not f.baselined):
         props = ",".join(
             f"{key}={escape_property(str(value))}"
             for key, value in (

@@ -14,6 +14,7 @@ import yaml
 from pydantic import TypeAdapter
 
 from ..diff.coverage import new_entries
+from ..diff.queries import performance_notes
 from ..diff.report import verdict
 from ..findings import Finding
 from ..models import Enum, Migration, Table
@@ -206,8 +207,15 @@ def _relationships(new: ServiceDoc | None, changes: list[Change]) -> str:
 
 
 def _performance(result: DiffResult, new: ServiceDoc | None, changes: list[Change]) -> str:
-    items = [f"{esc(c.detail)}" for c in changes if c.kind.startswith("index.")]
+    items = [f"{esc(c.detail)}" for c in changes if c.kind.startswith(("index.", "query."))]
+    items += [
+        f"{esc(i.target)} ({esc(i.via)}) loses its index: {esc(c.detail)}"
+        for c in changes
+        if c.kind.startswith("index.")
+        for i in c.impacted
+    ]
     if new is not None:
+        items = performance_notes(result.base.get(new.name), new, changes) + items
         items += [
             f"{code(f.rule)} {esc(f.message)} ({code(f'{f.file}:{f.line}')})"
             for f in result.findings
@@ -264,11 +272,11 @@ def _review(result: DiffResult, changed: set[str]) -> str:
 
     items = [
         ("Naming follows conventions", picked("N")),
-        ("Proper indexes defined", picked("I301", "I305", "T201")),
+        ("Proper indexes defined", picked("I301", "I305", "I306", "T201")),
         ("No cross-database relationships", picked("R")),
         ("Migration is reversible", irreversible + picked("M501")),
         ("Breaking changes documented", picked("M502", "M504")),
-        ("Performance considered", picked("I302", "I303", "I304", "T204")),
+        ("Performance considered", picked("I302", "I303", "I304", "I307", "I308", "T204")),
     ]
     lines = []
     for label, reasons in items:

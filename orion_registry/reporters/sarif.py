@@ -1,53 +1,57 @@
-"""SARIF 2.1.0: one run, the rule catalogue as `tool.driver.rules`, one result a finding."""
+"""SARIF 2.1.0: one run, the rule catalogue as `tool.driver.rules`, one result a finding.
+
+The catalogue comes in as `RuleDoc`s (the command builds them from the rules), so this
+module depends on findings only.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from .. import __version__
-from ..findings import LOAD_CODES, Finding
-from ..render.paths import SitePaths, page_url
-from ..rules import RULES
+from ..findings import Finding, RuleDoc
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-DEFAULT_DOCS_URL = "https://orion-registry.readthedocs.io/en/latest/"
+# A finding accepted in the registry's baseline: known, and hidden by code scanning.
+BASELINED = {
+    "baselineState": "unchanged",
+    "suppressions": [{"kind": "external", "justification": "registry/baseline.yaml"}],
+}
 
 
-def rule_url(code: str | None, docs_url: str | None = None) -> str:
-    """The published page of rule `code` (the rules index for None), as the site names it."""
-    paths = SitePaths()
-    page = paths.rule(code) if code else paths.rules
-    return f"{(docs_url or DEFAULT_DOCS_URL).rstrip('/')}/{page_url(page)}"
+def _descriptor(rule: RuleDoc) -> dict:
+    descriptor = {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": rule.description},
+        "helpUri": rule.help_uri,
+        "help": {"text": rule.help},
+        "defaultConfiguration": {"level": rule.severity},
+    }
+    return {key: value for key, value in descriptor.items() if value not in ("", {"text": ""})}
 
 
-def _descriptors(docs_url: str | None) -> list[dict]:
-    descriptors = [
-        {
-            "id": rule.code,
-            "name": rule.name,
-            "shortDescription": {"text": rule.summary},
-            "fullDescription": {"text": rule.sections.get("What it checks", rule.summary)},
-            "helpUri": rule_url(rule.code, docs_url),
-            "help": {"text": rule.sections.get("Why", rule.summary)},
-            "defaultConfiguration": {"level": rule.severity},
-        }
-        for rule in (RULES[code] for code in sorted(RULES))
-    ]
-    descriptors += [
-        {
-            "id": code,
-            "name": name,
-            "shortDescription": {"text": f"registry input is {name}"},
-            "helpUri": rule_url(None, docs_url),
-            "defaultConfiguration": {"level": "error"},
-        }
-        for code, name in sorted(LOAD_CODES.items())
-    ]
-    return descriptors
+def _fixes(f: Finding) -> dict:
+    """SARIF `fixes`: the offending value replaced by the suggestion, when both are known."""
+    if f.suggestion is None or f.replaces is None:
+        return {}
+    region = {"startLine": f.line, "startColumn": f.column, "endLine": f.line}
+    region["endColumn"] = f.column + len(f.replaces)
+    change = {
+        "artifactLocation": {"uri": f.file},
+        "replacements": [{"deletedRegion": region, "insertedContent": {"text": f.suggestion}}],
+    }
+    return {
+        "fixes": [{"description": {"text": f"use '{f.suggestion}'"}, "artifactChanges": [change]}]
+    }
 
 
-def render(findings: list[Finding], docs_url: str | None = None) -> str:
-    descriptors = _descriptors(docs_url)
+def render(
+    findings: list[Finding], rules: Sequence[RuleDoc] = (), information_uri: str = ""
+) -> str:
+    descriptors = [_descriptor(rule) for rule in sorted(rules, key=lambda r: r.code)]
     position = {d["id"]: i for i, d in enumerate(descriptors)}
     results = [
         {
@@ -64,6 +68,8 @@ def render(findings: list[Finding], docs_url: str | None = None) -> str:
                     "logicalLocations": [{"fullyQualifiedName": f.target}],
                 }
             ],
+            **(BASELINED if f.baselined else {}),
+            **_fixes(f),
         }
         for f in findings
     ]
@@ -76,7 +82,7 @@ def render(findings: list[Finding], docs_url: str | None = None) -> str:
                     "driver": {
                         "name": "orion-registry",
                         "version": __version__,
-                        "informationUri": (docs_url or DEFAULT_DOCS_URL),
+                        **({"informationUri": information_uri} if information_uri else {}),
                         "rules": descriptors,
                     }
                 },

@@ -10,6 +10,7 @@ def render(findings: list[Finding]) -> str:
         f"{f.file}:{f.line}:{f.column}: {f.rule} {f.message} [{f.target}]"
         + (" (warning)" if f.severity == "warning" else "")
         for f in findings
+        if not f.baselined
     ]
     lines.append(summary_line(findings))
     return "\n".join(lines) + "\n"
@@ -17,10 +18,13 @@ def render(findings: list[Finding]) -> str:
 
 def summary_line(findings: list[Finding]) -> str:
     counts = summarize(findings)
+    baselined = counts.get("baselined", 0)
+    known = f" ({baselined} baselined, not shown)" if baselined else ""
     if not counts["total"]:
-        return "All checks passed: no findings."
+        return f"All checks passed: no findings{known}."
     return (
-        f"Found {_plural(counts['errors'], 'error')} and {_plural(counts['warnings'], 'warning')}."
+        f"Found {_plural(counts['errors'], 'error')} and "
+        f"{_plural(counts['warnings'], 'warning')}{known}."
     )
 
 

@@ -7,6 +7,11 @@ sections, each a `## ` heading:
     ## What it checks   ## Why   ## Bad   ## Good
 
 `Bad` and `Good` hold one ```yaml block each: a registry example (see `examples.py`).
+
+A rule declares the inputs it needs besides the registry (`needs=`): `base` (the registry
+at the base revision and the changes since, given by `diff`) or `live` (a schema to compare
+with: a live database under `drift`, a service's Prisma schema under `check`). The engine
+runs a rule only when the command has every input it needs.
 """
 
 from __future__ import annotations
@@ -33,9 +38,22 @@ class Violation:
     message: str
     key: tuple[str | int, ...] = ()
     target: str | None = None  # defaults to the object's own target
+    place: tuple[str, int, int] | None = None  # (file, line, column) when not in `ref`'s file
+    suggestion: str | None = None  # the replacement it proposes (applied as is, it passes)
+    replaces: str | None = None  # the value at `key` that `suggestion` replaces
 
 
 Check = Callable[[Context, Mapping[str, Any]], Iterable[Violation]]
+INPUTS = frozenset({"base", "live"})  # what a rule may need besides the registry
+FAMILIES = {  # code letter -> family name: the site's menu, `rules` and the rule pages
+    "N": "Naming",
+    "T": "Types and patterns",
+    "I": "Indexes and performance",
+    "R": "Relationships",
+    "M": "Migrations",
+    "S": "Services and registry",
+    "D": "Drift",
+}
 
 
 @dataclass(frozen=True)
@@ -46,9 +64,33 @@ class Rule:
     check: Check
     options: Mapping[str, Any] = field(default_factory=dict)
     option_docs: Mapping[str, str] = field(default_factory=dict)
-    diff_only: bool = False
+    needs: frozenset[str] = frozenset()  # inputs besides the registry (see INPUTS)
     after_waivers: bool = False
-    command: str = "check"  # the subcommand that evaluates it (`diff`, `drift` when diff_only)
+
+    @property
+    def family(self) -> str:
+        return FAMILIES[self.code[0]]
+
+    @property
+    def commands(self) -> tuple[str, ...]:
+        """The subcommands that run it (for the docs)."""
+        if "base" in self.needs:
+            return ("diff",)
+        if "live" in self.needs:
+            return ("drift", "check")  # check: for a service that names its `prisma_schema`
+        return ("check", "diff")
+
+    @property
+    def runs(self) -> str:
+        """Which commands run it, for the rule page and `rules`."""
+        if "base" in self.needs:
+            return "`orion-registry diff` (it compares the registry with its base revision)"
+        if "live" in self.needs:
+            return (
+                "`orion-registry drift` (a live database or `--prisma`), and `check` for a "
+                "service that names its `prisma_schema`"
+            )
+        return "`orion-registry check` and `diff`"
 
     @property
     def doc(self) -> str:
@@ -79,18 +121,19 @@ def rule(
     name: str,
     severity: Severity = "error",
     options: Mapping[str, tuple[Any, str]] | None = None,
-    diff_only: bool = False,
+    needs: Iterable[str] = (),
     after_waivers: bool = False,
-    command: str | None = None,
 ) -> Callable[[Check], Check]:
     """Register a rule. `options` maps an option name to (default, description).
 
-    `after_waivers`: the check runs once waivers have been applied (S603 reports the unused
-    ones). `diff_only`: `check` skips it; `command` (`diff`, `drift`) evaluates it, and the
-    registration gives it its code, severity, waivers and documentation.
+    `needs`: inputs besides the registry (`base`, `live`); the engine runs the rule only
+    when the command has them. `after_waivers`: the check runs once waivers have been
+    applied (S603 reports the unused ones).
     """
-    if not _CODE.match(code):
+    if not _CODE.match(code) or code[0] not in FAMILIES:
         raise ValueError(f"bad rule code {code!r}")
+    if not set(needs) <= INPUTS:
+        raise ValueError(f"{code}: unknown inputs {set(needs) - INPUTS}")
 
     def register(check: Check) -> Check:
         if code in RULES:
@@ -103,9 +146,8 @@ def rule(
             check=check,
             options={key: default for key, (default, _) in opts.items()},
             option_docs={key: doc for key, (_, doc) in opts.items()},
-            diff_only=diff_only,
+            needs=frozenset(needs),
             after_waivers=after_waivers,
-            command=command or ("diff" if diff_only else "check"),
         )
         return check
 

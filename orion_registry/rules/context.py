@@ -1,4 +1,5 @@
-"""What rules see: the loaded registry as located objects (`Ref`s) plus shared lookups.
+"""What rules see: the loaded registry as located objects (`Ref`s), shared lookups, and
+the other inputs a command may give (`Inputs`).
 
 Every object a rule can report on is a `Ref`: its service file, its path inside the YAML
 (for the source position) and its target (`service.table.column`...). The walks and the
@@ -8,12 +9,15 @@ lookups are computed once per run and shared by all rules.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
-from ..loader import Registry, ServiceDoc, SettingsDoc
+from ..changes import Change
+from ..loader import BaselineDoc, Registry, ServiceDoc, SettingsDoc
 from ..models import Column, Enum, Index, Migration, PublishedEvent, Service, Table
+from ..sql.live import LiveSchema
 
 Path = tuple[str | int, ...]
 
@@ -22,7 +26,7 @@ Path = tuple[str | int, ...]
 class Ref:
     """An object of the registry, where it is, and how findings name it."""
 
-    doc: ServiceDoc | SettingsDoc
+    doc: ServiceDoc | SettingsDoc | BaselineDoc
     path: Path
     target: str
 
@@ -63,15 +67,34 @@ class EventRef(Ref):
     event: PublishedEvent
 
 
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """What a command gives the rules besides the registry. A rule names the ones it needs
+    (`@rule(..., needs=(...))`) and runs only when they are here."""
+
+    base: Mapping[str, ServiceDoc] | None = None  # `diff`: changed services at the base
+    changes: Sequence[Change] = ()  # `diff`: what changed since the base
+    live: Mapping[str, LiveSchema] | None = None  # service -> a database or Prisma schema
+
+    @property
+    def available(self) -> frozenset[str]:
+        given = {"base": self.base is not None, "live": self.live is not None}
+        return frozenset(name for name, present in given.items() if present)
+
+
 class Context:
     """The registry as rules see it. Build once per run; everything is computed lazily."""
 
-    def __init__(self, registry: Registry) -> None:
+    def __init__(self, registry: Registry, inputs: Inputs | None = None) -> None:
         self.registry = registry
+        self.inputs = inputs or Inputs()
         self.settings = registry.settings.model
         self.docs: list[ServiceDoc] = [registry.services[k] for k in sorted(registry.services)]
         self.today: dt.date = dt.date.today()  # set by the engine
         self.used_waivers: set[int] = set()  # indexes of waivers that suppressed a finding
+        self.baseline_matches: dict[int, int] = {}  # baseline entry -> findings it matched
+        self.ran: set[str] = set()  # codes of the rules the engine ran (S603 judges only those)
+        self.memo: dict[Any, Any] = {}  # what a family of rules computes once and shares
 
     # --- walks -------------------------------------------------------------------------
     @cached_property

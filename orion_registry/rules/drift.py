@@ -1,37 +1,223 @@
-"""D: drift between the registry and a live database (evaluated by `orion-registry drift`).
+"""D: drift between the registry and a schema it must agree with.
 
-These rules are registered for their codes, severities, waivers and documentation; the
-comparison itself lives in `orion_registry/sql/drift.py` and runs only under
-`orion-registry drift --service NAME --dsn ...` (so `check` never needs a database).
-Each example is a registry snippet; its comment says what the live database holds.
+The other side is a `LiveSchema` (sql/live.py): a live database introspected by
+`orion-registry drift --service NAME --dsn ...`, or a service's Prisma schema (its
+`prisma_schema`, compared by `check`; `drift --prisma PATH`). The engine runs these rules
+only when the command has such a schema (`needs=("live",)`), so `check` never needs a
+database. Each finding is located at the registry object it concerns (the table, column,
+index or enum), or at the enclosing list for an object only the other side has; the
+message names the other side's object (and its file and line for a schema file).
+Each example is a registry snippet; its comment says what the other side holds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from ..models import Link
+from ..sql.live import LiveForeignKey, LiveIndex, LiveSchema, LiveTable
+from ..sql.normal import (
+    IndexDefinition,
+    enum_types,
+    registry_default,
+    registry_index_definition,
+    unique_columns,
+)
+from ..sql.normal import column_type as canonical_type
+from ..sql.normal import (
+    index_definition as live_index_definition,
+)
 from .base import Violation, rule
-from .context import Context
+from .context import ColumnRef, Context, Ref, TableRef
 
-MISSING_TABLE, EXTRA_TABLE = "D701", "D702"
-MISSING_COLUMN, EXTRA_COLUMN = "D703", "D704"
-COLUMN_TYPE, COLUMN_NULLABILITY, COLUMN_DEFAULT, COLUMN_UNIQUENESS = "D705", "D706", "D707", "D708"
-MISSING_INDEX, EXTRA_INDEX, INDEX_DEFINITION = "D709", "D710", "D711"
-MISSING_ENUM_VALUE, EXTRA_ENUM_VALUE = "D712", "D713"
-UNEXPECTED_FOREIGN_KEY, CROSS_SERVICE_FOREIGN_KEY = "D714", "D715"
+Definition = IndexDefinition
 
 
 def _drift(code: str, name: str):
-    """Register a drift rule: evaluated by `drift`, never by `check`."""
-    return rule(code, name, "error", diff_only=True, command="drift")
+    """Register a drift rule: it runs when the command has a schema to compare with."""
+    return rule(code, name, "error", needs=("live",))
 
 
-def _nothing(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
-    return iter(())
+# --- what the rules share: each service paired with its schema, tables and indexes matched --
 
 
-@_drift(MISSING_TABLE, "drift-missing-table")
+@dataclass(frozen=True, slots=True)
+class Side:
+    """One service of the registry and the schema it is compared with."""
+
+    ref: Ref  # the service
+    live: LiveSchema
+    tables: list[TableRef]  # the service's tables in the registry
+    owners: dict[str, str]  # table name -> the other service the registry gives it to
+
+    @property
+    def declared(self) -> set[str]:
+        return {t.table.name for t in self.tables}
+
+    def pairs(self) -> Iterator[tuple[TableRef, LiveTable]]:
+        """The registry's tables that the other side has too, with their counterpart."""
+        for tref in self.tables:
+            table = self.live.tables.get(tref.table.name)
+            if table is not None:
+                yield tref, table
+
+
+def sides(ctx: Context) -> list[Side]:
+    """Every service the command gave a schema for, in name order (computed once)."""
+    if "drift.sides" not in ctx.memo:
+        found = []
+        for name, live in sorted((ctx.inputs.live or {}).items()):
+            doc = ctx.registry.services.get(name)
+            if doc is None:
+                continue
+            owners = {t: svc for svc, t in ctx.table_index if svc != name}
+            tables = [t for t in ctx.tables if t.doc.name == name]
+            found.append(Side(Ref(doc, (), name), live, tables, owners))
+        ctx.memo["drift.sides"] = found
+    return ctx.memo["drift.sides"]
+
+
+def column_pairs(ctx: Context) -> Iterator[tuple[Side, ColumnRef, Any]]:
+    """(side, registry column, its counterpart or None) for every compared table."""
+    for side in sides(ctx):
+        for tref, table in side.pairs():
+            for ref in ctx.columns_of(tref):
+                yield side, ref, table.columns.get(ref.column.name)
+
+
+def _where(side: Side, key: str) -> str:
+    return f"{side.live.label}{side.live.where(key)}"
+
+
+def _single_unique(index: LiveIndex) -> bool:
+    return index.unique and len(index.columns) == 1 and index.where is None
+
+
+def _definition(index: LiveIndex) -> Definition:
+    return live_index_definition(
+        index.columns, index.unique, index.method, index.where, index.ops, index.descending
+    )
+
+
+def _describe(definition: Definition) -> str:
+    columns, unique, method, where = definition
+    text = f"{'unique ' if unique else ''}{method} ({', '.join(columns)})"
+    return text + (f" WHERE {where}" if where else "")
+
+
+@dataclass(frozen=True, slots=True)
+class IndexMatch:
+    """A registry index and what the other side has for it: the same name, or a twin
+    (the same definition under another name), or nothing."""
+
+    ref: Ref
+    name: str
+    wanted: Definition
+    found: LiveIndex | None
+    twin: LiveIndex | None
+
+
+def index_matches(ctx: Context, tref: TableRef, table: LiveTable) -> list[IndexMatch]:
+    key = ("drift.indexes", tref.target)
+    if key in ctx.memo:
+        return ctx.memo[key]
+    matched: set[str] = set()
+    matches, pending = [], []
+    for i, index in enumerate(tref.table.indexes):
+        ref = Ref(tref.doc, (*tref.path, "indexes", i), f"{tref.target}.{index.name}")
+        wanted = registry_index_definition(index)
+        found = table.indexes.get(index.name)
+        if found is None:
+            pending.append((ref, index.name, wanted))
+        else:
+            matched.add(found.name)
+            matches.append(IndexMatch(ref, index.name, wanted, found, None))
+    for ref, name, wanted in pending:
+        twin = next(
+            (
+                ix
+                for ix in table.indexes.values()
+                if ix.name not in matched and not ix.primary and _definition(ix) == wanted
+            ),
+            None,
+        )
+        if twin is not None:
+            matched.add(twin.name)
+        matches.append(IndexMatch(ref, name, wanted, None, twin))
+    ctx.memo[key] = matches
+    return matches
+
+
+def _declared_target(column: ColumnRef) -> str | None:
+    """`table.column` a column declares as an in-database reference, if any."""
+    ref = column.column.references
+    if isinstance(ref, Link):
+        ref = ref.column if ref.foreign_key else None
+    return ref if ref is not None and ref.count(".") == 1 else None
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignKeyProblem:
+    """A foreign key of the other side that the registry does not declare."""
+
+    at: Ref
+    key: tuple[str, ...]
+    table: str
+    fk: LiveForeignKey
+    owner: str | None  # the service the registry gives the target table to, if another
+    side: Side
+
+    @property
+    def shown(self) -> str:
+        fk = self.fk
+        return (
+            f"foreign key {fk.name} ({self.table}.{', '.join(fk.columns)} -> "
+            f"{fk.ref_table}.{', '.join(fk.ref_columns)})"
+        )
+
+    @property
+    def target(self) -> str:
+        columns = self.fk.columns
+        return f"{self.side.ref.target}.{self.table}" + (
+            f".{columns[0]}" if len(columns) == 1 else ""
+        )
+
+
+def foreign_key_problems(ctx: Context) -> Iterator[ForeignKeyProblem]:
+    for side in sides(ctx):
+        declared = side.declared
+        for tref, table in side.pairs():
+            columns = {ref.column.name: ref for ref in ctx.columns_of(tref)}
+            for fk in table.foreign_keys:
+                column = columns.get(fk.columns[0]) if len(fk.columns) == 1 else None
+                at: Ref = column or tref
+                key = (
+                    ("references",)
+                    if column is not None and column.column.references
+                    else ("name",)
+                )
+                target = f"{fk.ref_table}.{fk.ref_columns[0]}" if len(fk.ref_columns) == 1 else None
+                foreign = fk.ref_table in side.owners and fk.ref_table not in declared
+                if (
+                    foreign
+                    or column is None
+                    or target is None
+                    or (_declared_target(column) != target)
+                ):
+                    owner = side.owners.get(fk.ref_table)
+                    yield ForeignKeyProblem(at, key, tref.table.name, fk, owner, side)
+        for name in sorted(set(side.live.tables) - declared):
+            for fk in side.live.tables[name].foreign_keys:
+                owner = side.owners.get(fk.ref_table)
+                yield ForeignKeyProblem(side.ref, ("tables",), name, fk, owner, side)
+
+
+# --- the rules ------------------------------------------------------------------------------
+
+
+@_drift("D701", "drift-missing-table")
 def missing_table(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """Every table of the registry exists in the service's database.
 
@@ -65,10 +251,17 @@ def missing_table(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violatio
           - {name: id, type: uuid, primary_key: true, default: uuid()}
     ```
     """
-    return _nothing(ctx, options)
+    for side in sides(ctx):
+        for tref in side.tables:
+            if tref.table.name not in side.live.tables:
+                yield Violation(
+                    tref,
+                    f"table '{tref.table.name}' is in the registry but not in {side.live.label}",
+                    ("name",),
+                )
 
 
-@_drift(EXTRA_TABLE, "drift-extra-table")
+@_drift("D702", "drift-extra-table")
 def extra_table(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """Every table of the database is documented in the registry.
 
@@ -103,10 +296,21 @@ def extra_table(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]
           - {name: id, type: uuid, primary_key: true, default: uuid()}
     ```
     """
-    return _nothing(ctx, options)
+    for side in sides(ctx):
+        for name in sorted(set(side.live.tables) - side.declared):
+            owner = side.owners.get(name)
+            note = f" (the registry gives a table '{name}' to service '{owner}')" if owner else ""
+            count = len(side.live.tables[name].columns)
+            yield Violation(
+                side.ref,
+                f"table '{name}' ({count} column{'' if count == 1 else 's'}) exists in "
+                f"{_where(side, name)} but not in the registry{note}",
+                ("tables",),
+                f"{side.ref.target}.{name}",
+            )
 
 
-@_drift(MISSING_COLUMN, "drift-missing-column")
+@_drift("D703", "drift-missing-column")
 def missing_column(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """Every column of the registry exists in the database table.
 
@@ -140,10 +344,17 @@ def missing_column(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violati
           - {name: email, type: varchar(255), unique: true}
     ```
     """
-    return _nothing(ctx, options)
+    for side, ref, found in column_pairs(ctx):
+        if found is None:
+            yield Violation(
+                ref,
+                f"column {ref.table.name}.{ref.column.name} is in the registry but not in "
+                f"{side.live.label}{side.live.where(ref.table.name)}",
+                ("name",),
+            )
 
 
-@_drift(EXTRA_COLUMN, "drift-extra-column")
+@_drift("D704", "drift-extra-column")
 def extra_column(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """Every column of a database table is documented in the registry.
 
@@ -177,10 +388,22 @@ def extra_column(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation
           - {name: id, type: uuid, primary_key: true, default: uuid()}
     ```
     """
-    return _nothing(ctx, options)
+    for side in sides(ctx):
+        for tref, table in side.pairs():
+            declared = {c.name for c in tref.table.columns}
+            for extra in (c for c in table.columns.values() if c.name not in declared):
+                null = "nullable" if extra.nullable else "NOT NULL"
+                name = f"{tref.table.name}.{extra.name}"
+                yield Violation(
+                    tref,
+                    f"column {name} ({extra.type}, {null}) exists in {_where(side, name)} "
+                    "but not in the registry",
+                    ("columns",),
+                    f"{tref.target}.{extra.name}",
+                )
 
 
-@_drift(COLUMN_TYPE, "drift-column-type")
+@_drift("D705", "drift-column-type")
 def column_type(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """A column has the same type in the registry and in the database.
 
@@ -217,10 +440,21 @@ def column_type(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]
           - {name: email, type: varchar(255)}
     ```
     """
-    return _nothing(ctx, options)
+    for side, ref, found in column_pairs(ctx):
+        if found is None:
+            continue
+        expected, _ = canonical_type(ref.column.type, enum_types(ref.service))
+        if expected != found.type:
+            where = f"{ref.table.name}.{ref.column.name}"
+            yield Violation(
+                ref,
+                f"column {where} is {expected} in the registry but {found.type} in "
+                f"{_where(side, where)}",
+                ("type",),
+            )
 
 
-@_drift(COLUMN_NULLABILITY, "drift-column-nullability")
+@_drift("D706", "drift-column-nullability")
 def column_nullability(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """A column is nullable in the database exactly when the registry says `nullable: true`.
 
@@ -255,10 +489,22 @@ def column_nullability(ctx: Context, options: Mapping[str, Any]) -> Iterator[Vio
           - {name: avatar_url, type: text, nullable: true}
     ```
     """
-    return _nothing(ctx, options)
+    for side, ref, found in column_pairs(ctx):
+        if found is None:
+            continue
+        nullable = ref.column.nullable and not ref.table.is_key(ref.column)
+        if nullable != found.nullable:
+            said = "nullable" if nullable else "NOT NULL"
+            other = "nullable" if found.nullable else "NOT NULL"
+            where = f"{ref.table.name}.{ref.column.name}"
+            yield Violation(
+                ref,
+                f"column {where} is {said} in the registry but {other} in {_where(side, where)}",
+                ("nullable",),
+            )
 
 
-@_drift(COLUMN_DEFAULT, "drift-column-default")
+@_drift("D707", "drift-column-default")
 def column_default(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """A column has the same default in the registry and in the database.
 
@@ -296,10 +542,21 @@ def column_default(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violati
           - {name: theme, type: varchar(10), default: light}
     ```
     """
-    return _nothing(ctx, options)
+    for side, ref, found in column_pairs(ctx):
+        if found is None:
+            continue
+        default = registry_default(ref.column)
+        if default != found.default:
+            where = f"{ref.table.name}.{ref.column.name}"
+            yield Violation(
+                ref,
+                f"column {where} has default {_shown(default)} in the registry but "
+                f"{_shown(found.default)} in {_where(side, where)}",
+                ("default",),
+            )
 
 
-@_drift(COLUMN_UNIQUENESS, "drift-column-uniqueness")
+@_drift("D708", "drift-column-uniqueness")
 def column_uniqueness(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """A column is unique, and the primary key is made of the same columns, on both sides.
 
@@ -336,10 +593,37 @@ def column_uniqueness(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viol
           - {name: email, type: varchar(255), unique: true}
     ```
     """
-    return _nothing(ctx, options)
+    for side in sides(ctx):
+        for tref, table in side.pairs():
+            name = tref.table.name
+            unique_in_registry = unique_columns(tref.table)  # `unique: true`, a lone key, an index
+            unique_live = {ix.columns[0] for ix in table.indexes.values() if _single_unique(ix)}
+            for ref in ctx.columns_of(tref):
+                column = ref.column.name
+                if column not in table.columns:
+                    continue
+                unique = column in unique_in_registry
+                if unique != (column in unique_live):
+                    said, other = ("unique", "not unique") if unique else ("not unique", "unique")
+                    where = f"{name}.{column}"
+                    yield Violation(
+                        ref,
+                        f"column {where} is {said} in the registry but {other} in "
+                        f"{_where(side, where)}",
+                        ("unique",),
+                    )
+            primary = tref.table.key_columns()
+            live_primary = next((ix.columns for ix in table.indexes.values() if ix.primary), ())
+            if list(primary) != list(live_primary):
+                yield Violation(
+                    tref,
+                    f"table {name} has primary key ({', '.join(primary) or 'none'}) in the "
+                    f"registry but ({', '.join(live_primary) or 'none'}) in {_where(side, name)}",
+                    ("name",),
+                )
 
 
-@_drift(MISSING_INDEX, "drift-missing-index")
+@_drift("D709", "drift-missing-index")
 def missing_index(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """Every index of the registry exists in the database.
 
@@ -378,10 +662,19 @@ def missing_index(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violatio
           - {name: idx_users_deleted_at, columns: [deleted_at]}
     ```
     """
-    return _nothing(ctx, options)
+    for side in sides(ctx):
+        for tref, table in side.pairs():
+            for match in index_matches(ctx, tref, table):
+                if match.found is None and match.twin is None:
+                    yield Violation(
+                        match.ref,
+                        f"index {match.name} on {tref.table.name} ({_describe(match.wanted)}) "
+                        f"is in the registry but not in {side.live.label}",
+                        ("name",),
+                    )
 
 
-@_drift(EXTRA_INDEX, "drift-extra-index")
+@_drift("D710", "drift-extra-index")
 def extra_index(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """Every index of the database is documented in the registry.
 
@@ -417,10 +710,28 @@ def extra_index(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]
           - {name: name, type: varchar(100)}
     ```
     """
-    return _nothing(ctx, options)
+    for side in sides(ctx):
+        for tref, table in side.pairs():
+            matched = {
+                m.found.name if m.found else m.twin.name
+                for m in index_matches(ctx, tref, table)
+                if m.found or m.twin
+            }
+            for index in table.indexes.values():
+                if index.name in matched or index.primary or _single_unique(index):
+                    continue  # the primary key and `unique: true` columns are D708's
+                where = _where(side, f"{tref.table.name}.{index.name}")
+                yield Violation(
+                    tref,
+                    f"index {index.name} on {tref.table.name} "
+                    f"({_describe(_definition(index))}) exists in {where} but not in the "
+                    "registry",
+                    ("indexes",) if tref.table.indexes else ("name",),
+                    f"{tref.target}.{index.name}",
+                )
 
 
-@_drift(INDEX_DEFINITION, "drift-index-definition")
+@_drift("D711", "drift-index-definition")
 def index_definition(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """An index has the same name, columns, uniqueness, type and predicate on both sides.
 
@@ -463,10 +774,28 @@ def index_definition(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viola
           - {name: idx_sessions_account_id, columns: [account_id]}
     ```
     """
-    return _nothing(ctx, options)
+    for side in sides(ctx):
+        for tref, table in side.pairs():
+            for match in index_matches(ctx, tref, table):
+                name, table_name = match.name, tref.table.name
+                if match.twin is not None:
+                    where = _where(side, f"{table_name}.{match.twin.name}")
+                    yield Violation(
+                        match.ref,
+                        f"index {name} on {table_name} is named '{match.twin.name}' in {where}",
+                        ("name",),
+                    )
+                elif match.found is not None and _definition(match.found) != match.wanted:
+                    yield Violation(
+                        match.ref,
+                        f"index {name} on {table_name} is {_describe(match.wanted)} in the "
+                        f"registry but {_describe(_definition(match.found))} in "
+                        f"{_where(side, f'{table_name}.{name}')}",
+                        ("columns",),
+                    )
 
 
-@_drift(MISSING_ENUM_VALUE, "drift-missing-enum-value")
+@_drift("D712", "drift-missing-enum-value")
 def missing_enum_value(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """Every enum type and value of the registry exists in the database.
 
@@ -496,10 +825,27 @@ def missing_enum_value(ctx: Context, options: Mapping[str, Any]) -> Iterator[Vio
         values: [QUEUED, SENT, BOUNCED]
     ```
     """
-    return _nothing(ctx, options)
+    for side in sides(ctx):
+        for ref in (e for e in ctx.enums if e.doc.name == side.ref.target):
+            name = ref.enum.db_name or ref.enum.name
+            values = side.live.enums.get(name)
+            if values is None:
+                yield Violation(
+                    ref,
+                    f"enum type '{name}' is in the registry but not in {side.live.label}",
+                    ("name",),
+                )
+                continue
+            for i, value in enumerate(ref.enum.values):
+                if value not in values:
+                    yield Violation(
+                        ref,
+                        f"enum type '{name}' has no value '{value}' in {_where(side, name)}",
+                        ("values", i),
+                    )
 
 
-@_drift(EXTRA_ENUM_VALUE, "drift-extra-enum-value")
+@_drift("D713", "drift-extra-enum-value")
 def extra_enum_value(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """Every enum type and value of the database is documented in the registry.
 
@@ -531,10 +877,30 @@ def extra_enum_value(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viola
         values: [LIGHT, DARK]
     ```
     """
-    return _nothing(ctx, options)
+    for side in sides(ctx):
+        declared = set()
+        for ref in (e for e in ctx.enums if e.doc.name == side.ref.target):
+            name = ref.enum.db_name or ref.enum.name
+            declared.add(name)
+            extra = [v for v in side.live.enums.get(name, ()) if v not in ref.enum.values]
+            if extra:
+                yield Violation(
+                    ref,
+                    f"enum type '{name}' has value(s) {', '.join(map(repr, extra))} in "
+                    f"{_where(side, name)} that the registry does not list",
+                    ("values",),
+                )
+        for name in sorted(set(side.live.enums) - declared):
+            yield Violation(
+                side.ref,
+                f"enum type '{name}' ({', '.join(side.live.enums[name])}) exists in "
+                f"{_where(side, name)} but not in the registry",
+                ("enums",),
+                f"{side.ref.target}.{name}",
+            )
 
 
-@_drift(UNEXPECTED_FOREIGN_KEY, "drift-unexpected-foreign-key")
+@_drift("D714", "drift-unexpected-foreign-key")
 def unexpected_foreign_key(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """Every foreign key of the database is declared by a `references: table.column`.
 
@@ -579,10 +945,20 @@ def unexpected_foreign_key(ctx: Context, options: Mapping[str, Any]) -> Iterator
           - {name: user_id, type: uuid, references: users.id}
     ```
     """
-    return _nothing(ctx, options)
+    for problem in foreign_key_problems(ctx):
+        if problem.owner is None:
+            fk = problem.fk
+            yield Violation(
+                problem.at,
+                f"{problem.shown} exists in {problem.side.live.label} but the registry "
+                f"declares no such reference (references: {fk.ref_table}."
+                f"{', '.join(fk.ref_columns)})",
+                problem.key,
+                problem.target,
+            )
 
 
-@_drift(CROSS_SERVICE_FOREIGN_KEY, "drift-cross-service-foreign-key")
+@_drift("D715", "drift-cross-service-foreign-key")
 def cross_service_foreign_key(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """No foreign key of the database points at a table the registry gives another service.
 
@@ -639,4 +1015,17 @@ def cross_service_foreign_key(ctx: Context, options: Mapping[str, Any]) -> Itera
           - {name: id, type: uuid, primary_key: true, default: uuid()}
     ```
     """
-    return _nothing(ctx, options)
+    for problem in foreign_key_problems(ctx):
+        if problem.owner is not None:
+            yield Violation(
+                problem.at,
+                f"{problem.shown} points at table '{problem.fk.ref_table}', which the registry "
+                f"gives to service '{problem.owner}': a foreign key across databases; keep the "
+                "id and sync by events",
+                problem.key,
+                problem.target,
+            )
+
+
+def _shown(default: str | None) -> str:
+    return "none" if default is None else default

@@ -3,8 +3,10 @@
 An example is one or more YAML documents separated by `---`. Each document is a service
 file; the keys a snippet leaves out are filled in (`service: example`, its `database`,
 `owner`, `description`) so a snippet shows only what matters. A document whose first
-line is `# orion.yaml` is the registry's settings file instead, and one whose first line
-is `# file: PATH` is written as-is to PATH under the registry (e.g. a `migration.sql`).
+line is `# orion.yaml` is the registry's settings file instead, one whose first line
+is `# file: PATH` is written as-is to PATH under the registry (e.g. a `migration.sql`), and
+one whose first line is `# base` is a service file at the base revision (written under
+`base/`, for the rules that compare with it: `diff --base base`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from ..source import parse
 
 SETTINGS_MARK = "# orion.yaml"
 FILE_MARK = "# file: "
+BASE_MARK = "# base"
+BASE_DIR = "base"  # where `# base` documents go: a registry of its own
 _DOC_SPLIT = re.compile(r"^---\s*$", re.MULTILINE)
 
 
@@ -39,6 +43,10 @@ def write_example(example: str, root: Path) -> Path:
         if doc.lstrip().startswith(SETTINGS_MARK):
             (root / "orion.yaml").write_text(doc, encoding="utf-8")
             continue
+        folder = services
+        if doc.lstrip().startswith(BASE_MARK):
+            folder = root / BASE_DIR / "services"
+            folder.mkdir(parents=True, exist_ok=True)
         data = parse(doc).data or {}  # read as the registry reads it (YAML 1.2 booleans)
         name = data.setdefault("service", "example")
         filled = {
@@ -49,5 +57,5 @@ def write_example(example: str, root: Path) -> Path:
             **{k: v for k, v in data.items() if k != "service"},
         }
         text = yaml.safe_dump(filled, sort_keys=False, allow_unicode=True)
-        (services / f"{name}.yaml").write_text(text, encoding="utf-8")
+        (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
     return root

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..models import Migration
 from .base import Violation, rule
-from .context import Context, MigrationRef
+from .context import Context, MigrationRef, Ref
 
 MIGRATION_ID = re.compile(r"^(?P<day>\d{8})(?P<time>\d{6})?_[a-z0-9]+(_[a-z0-9]+)*$")
 REQUIRED_TEXT = ("purpose", "rollback")
@@ -243,7 +243,7 @@ def _shown(stamp: Stamp, with_time: bool) -> str:
     return f"{day.isoformat()} {time.isoformat()}" if with_time and time else day.isoformat()
 
 
-@rule("M504", "migration-covers-changes", "error", diff_only=True)
+@rule("M504", "migration-covers-changes", "error", needs=("base",))
 def migration_covers_changes(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """Every schema change since the base revision is covered by a new migration entry.
 
@@ -275,7 +275,20 @@ def migration_covers_changes(ctx: Context, options: Mapping[str, Any]) -> Iterat
 
     ## Bad
     ```yaml
+    # base
+    tables:
+      - name: users
+        model: User
+        columns:
+          - {name: id, type: uuid, primary_key: true, default: uuid()}
+          - {name: old_email, type: varchar(255), nullable: true}
+    ---
     # Since the base revision, users.old_email was dropped, yet the new entry says:
+    tables:
+      - name: users
+        model: User
+        columns:
+          - {name: id, type: uuid, primary_key: true, default: uuid()}
     migrations:
       - id: 20251102_drop_old_email
         date: 2025-11-02
@@ -286,7 +299,20 @@ def migration_covers_changes(ctx: Context, options: Mapping[str, Any]) -> Iterat
 
     ## Good
     ```yaml
+    # base
+    tables:
+      - name: users
+        model: User
+        columns:
+          - {name: id, type: uuid, primary_key: true, default: uuid()}
+          - {name: old_email, type: varchar(255), nullable: true}
+    ---
     # Since the base revision, users.old_email was dropped, and the new entry says:
+    tables:
+      - name: users
+        model: User
+        columns:
+          - {name: id, type: uuid, primary_key: true, default: uuid()}
     migrations:
       - id: 20251102_drop_old_email
         date: 2025-11-02
@@ -298,4 +324,18 @@ def migration_covers_changes(ctx: Context, options: Mapping[str, Any]) -> Iterat
         rollback: Re-add users.old_email and backfill it from users.email.
     ```
     """
-    return iter(())
+    for change in ctx.inputs.changes:  # `diff` matched each change to the entries covering it
+        if change.problem is None:
+            continue
+        doc = ctx.registry.services.get(change.service) or (ctx.inputs.base or {}).get(
+            change.service
+        )
+        if doc is None:
+            continue
+        where = change.place
+        yield Violation(
+            Ref(doc, (), change.service),
+            change.problem,
+            target=change.target,
+            place=(where.file, where.line, where.column),
+        )

@@ -2,50 +2,63 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .base import Violation, rule
-from .context import Context
+from ..lang.names import (
+    POSTGRES_MAX_NAME,
+    fit_identifier,
+    index_stem,
+    model_name,
+    pascal_name,
+    table_name,
+)
 from ..lang.words import (
     DEFAULT_UNCOUNTABLE,
     PASCAL_CASE,
     SNAKE_CASE,
     UPPER_SNAKE_CASE,
-    is_plural,
-    is_singular,
-    pluralize,
-    singularize,
-    to_pascal,
+    normal_name,
     to_snake,
     to_upper_snake,
-    words,
 )
+from .base import Violation, rule
+from .context import Context, Path, Ref, TableRef
 
-POSTGRES_MAX_NAME = 63  # NAMEDATALEN - 1: longer identifiers are silently truncated
 _UNCOUNTABLE_OPTION = (
     list(DEFAULT_UNCOUNTABLE),
     "words accepted as both singular and plural (mass nouns inflect counts)",
 )
 
 
-def _use(suggestion: str, name: str) -> str:
-    """`; use 'x'` when there is a different suggestion to make."""
-    return f"; use '{suggestion}'" if suggestion and suggestion != name else ""
+def _use(suggestion: str | None, name: str, message: str = "") -> str:
+    """`; use 'x'` when there is a different suggestion to make, else a plain `no suggestion`."""
+    if suggestion is None:
+        return "; no name to suggest"
+    if f"'{suggestion}'" in message:
+        return ""
+    return f"; use '{suggestion}'" if suggestion != name else ""
 
 
-def _name_part(identifier: str) -> str:
-    """The identifier in snake_case: as it is when it already is."""
-    return identifier if SNAKE_CASE.match(identifier) else to_snake(identifier)
+def _rename(
+    ref: Ref, name: str, suggestion: str | None, message: str, key: str | Path = "name"
+) -> Violation:
+    """A violation proposing `suggestion` in place of `name` (at `key`)."""
+    path = (key,) if isinstance(key, str) else key
+    return Violation(
+        ref, message + _use(suggestion, name, message), path, suggestion=suggestion, replaces=name
+    )
 
 
-def _replace_last_word(parts: list[str], change: Callable[[str], str]) -> list[str] | None:
-    """`parts` with its last alphabetic word changed; None when nothing changes."""
-    for i in range(len(parts) - 1, -1, -1):
-        if parts[i].isalpha():
-            changed = change(parts[i])
-            return None if changed == parts[i] else [*parts[:i], changed, *parts[i + 1 :]]
-    return None
+def _free(name: str | None, taken: set[str]) -> str | None:
+    """`name` unless another object already has it (a rename must not collide)."""
+    return None if name is None or name in taken else name
+
+
+def _table_suggestion(ref: TableRef, ctx: Context, uncountable) -> str | None:
+    """The guide's name for a table, unless another table of its service has it."""
+    taken = {t.name for t in ref.service.tables if t is not ref.table}
+    return _free(table_name(ref.table.name, uncountable), taken)
 
 
 @rule("N101", "table-snake-case", "error")
@@ -82,9 +95,9 @@ def table_snake_case(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viola
     for ref in ctx.tables:
         name = ref.table.name
         if not SNAKE_CASE.match(name):
-            yield Violation(
-                ref, f"table '{name}' is not snake_case{_use(to_snake(name), name)}", ("name",)
-            )
+            taken = {t.name for t in ref.service.tables if t is not ref.table}
+            suggestion = _free(table_name(name) or to_snake(name), taken)
+            yield _rename(ref, name, suggestion, f"table '{name}' is not snake_case")
 
 
 @rule("N102", "table-plural", "error", options={"uncountable": _UNCOUNTABLE_OPTION})
@@ -122,14 +135,17 @@ def table_plural(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation
     uncountable = set(options["uncountable"])
     for ref in ctx.tables:
         name = ref.table.name
-        parts = _name_part(name).split("_")
-        plural = _replace_last_word(
-            parts, lambda w: w if is_plural(w, uncountable) else pluralize(w)
-        )
-        if plural is not None:
+        plural = table_name(name, uncountable)
+        if plural is None:
             yield Violation(
-                ref, f"table '{name}' should be plural, e.g. '{'_'.join(plural)}'", ("name",)
+                ref,
+                f"table '{name}' should be plural; its last word is not a noun to pluralise "
+                "with confidence, so no name is suggested",
+                ("name",),
             )
+        elif plural != normal_name(name):
+            suggestion = _table_suggestion(ref, ctx, uncountable)
+            yield _rename(ref, name, suggestion, f"table '{name}' should be plural")
 
 
 @rule("N103", "column-snake-case", "error")
@@ -168,9 +184,9 @@ def column_snake_case(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viol
     for ref in ctx.columns:
         name = ref.column.name
         if not SNAKE_CASE.match(name):
-            yield Violation(
-                ref, f"column '{name}' is not snake_case{_use(to_snake(name), name)}", ("name",)
-            )
+            taken = {c.name for c in ref.table.columns if c is not ref.column}
+            suggestion = _free(to_snake(name) or None, taken)
+            yield _rename(ref, name, suggestion, f"column '{name}' is not snake_case")
 
 
 @rule("N104", "model-pascal-case", "error")
@@ -207,22 +223,13 @@ def model_pascal_case(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viol
     for ref in ctx.tables:
         model = ref.table.model
         if model and not PASCAL_CASE.match(model):
-            yield Violation(
-                ref, f"model '{model}' is not PascalCase{_use(to_pascal(model), model)}", ("model",)
-            )
+            suggestion = _free(model_name(model) or None, _models(ref))
+            yield _rename(ref, model, suggestion, f"model '{model}' is not PascalCase", "model")
 
 
-def _singular_word(word: str, uncountable: set[str]) -> str:
-    """`Preferences` -> `Preference`; acronyms and singular words stay as they are.
-
-    An acronym is all capitals (`SMS`) or has no vowel (`Sms`, `Gps`): no English noun.
-    """
-    if len(word) > 1 and (word.isupper() or set(word.lower()).isdisjoint("aeiouy")):
-        return word
-    if is_singular(word, uncountable):
-        return word
-    singular = singularize(word.lower())
-    return singular[0].upper() + singular[1:] if word[0].isupper() else singular
+def _models(ref: TableRef) -> set[str]:
+    """The model names of the other tables of `ref`'s service."""
+    return {t.model for t in ref.service.tables if t.model and t is not ref.table}
 
 
 @rule("N105", "model-singular", "error", options={"uncountable": _UNCOUNTABLE_OPTION})
@@ -263,11 +270,10 @@ def model_singular(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violati
         model = ref.table.model
         if not model:
             continue
-        singular = _replace_last_word(words(model), lambda w: _singular_word(w, uncountable))
-        if singular is not None:
-            yield Violation(
-                ref, f"model '{model}' should be singular, e.g. '{''.join(singular)}'", ("model",)
-            )
+        singular = model_name(model, uncountable)
+        if singular != pascal_name(model):
+            suggestion = _free(singular, _models(ref))
+            yield _rename(ref, model, suggestion, f"model '{model}' should be singular", "model")
 
 
 @rule(
@@ -321,27 +327,35 @@ def index_name(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     ```
     """
     unique_prefixes = list(options["unique_prefixes"])
+    taken: dict[str, set[str]] = {}  # service -> index names in use or already suggested
     for ref in ctx.indexes:
+        taken.setdefault(ref.doc.name, {ix.name for t in ref.service.tables for ix in t.indexes})
         index, name = ref.index, ref.index.name
         prefixes = ["idx_", *unique_prefixes] if index.unique else ["idx_"]
-        stem = "_".join([ref.table.name, *(_name_part(c) for c in index.columns)])
-        expected = [prefix + stem for prefix in prefixes]
-        if len(name) > POSTGRES_MAX_NAME:
-            yield Violation(
-                ref,
-                f"index name '{name}' is longer than {POSTGRES_MAX_NAME} characters and "
-                f"Postgres truncates it; shorten it, keeping the '{prefixes[0]}' prefix",
-                ("name",),
-            )
-        elif name not in expected and not (
-            len(expected[0]) > POSTGRES_MAX_NAME and name.startswith(tuple(prefixes))
+        full = [prefix + index_stem(ref.table.name, index.columns) for prefix in prefixes]
+        expected = [fit_identifier(f) for f in full]
+        if name in expected or (
+            len(full[0].encode()) > POSTGRES_MAX_NAME
+            and SNAKE_CASE.match(name)
+            and len(name.encode()) <= POSTGRES_MAX_NAME
+            and name.startswith(tuple(prefixes))
         ):
-            yield Violation(
-                ref,
-                f"index '{name}' on {ref.table.name}({', '.join(index.columns)}) "
-                f"should be named '{expected[0]}'",
-                ("name",),
+            continue
+        suggestion = _free(expected[0], taken[ref.doc.name])
+        if suggestion is not None:
+            taken[ref.doc.name].add(suggestion)
+        columns = ", ".join(index.columns)
+        if len(name.encode()) > POSTGRES_MAX_NAME:
+            message = (
+                f"index name '{name}' is longer than {POSTGRES_MAX_NAME} bytes and "
+                "Postgres truncates it"
             )
+        elif suggestion is not None:
+            message = f"index '{name}' on {ref.table.name}({columns}) should be named"
+            message += f" '{suggestion}'"
+        else:
+            message = f"index '{name}' on {ref.table.name}({columns}) is not idx_<table>_<columns>"
+        yield _rename(ref, name, suggestion, message)
 
 
 @rule("N107", "database-name", "error")
@@ -416,31 +430,24 @@ def enum_naming(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]
     """
     for ref in ctx.enums:
         enum = ref.enum
+        others = {e.name for e in ref.service.enums if e is not enum}
         if not PASCAL_CASE.match(enum.name):
-            yield Violation(
-                ref,
-                f"enum '{enum.name}' is not PascalCase{_use(to_pascal(enum.name), enum.name)}",
-                ("name",),
-            )
+            suggestion = _free(pascal_name(enum.name), others)
+            yield _rename(ref, enum.name, suggestion, f"enum '{enum.name}' is not PascalCase")
         if enum.db_name is not None and not SNAKE_CASE.match(enum.db_name):
-            yield Violation(
-                ref,
-                f"enum '{enum.name}' db_name '{enum.db_name}' is not snake_case"
-                f"{_use(to_snake(enum.db_name), enum.db_name)}",
-                ("db_name",),
-            )
+            message = f"enum '{enum.name}' db_name '{enum.db_name}' is not snake_case"
+            yield _rename(ref, enum.db_name, to_snake(enum.db_name), message, "db_name")
         elif enum.db_name is None and not SNAKE_CASE.match(enum.name):
+            db_name = to_snake(enum.name)
             yield Violation(
                 ref,
                 f"enum '{enum.name}' has no db_name, so its Postgres type would be "
-                f"'{enum.name}', which is not snake_case; add db_name: {to_snake(enum.name)}",
+                f"'{enum.name}', which is not snake_case; add db_name: {db_name}",
                 ("name",),
+                suggestion=db_name,
             )
         for i, value in enumerate(enum.values):
             if not UPPER_SNAKE_CASE.match(value):
-                yield Violation(
-                    ref,
-                    f"enum '{enum.name}' value '{value}' is not UPPER_SNAKE_CASE"
-                    f"{_use(to_upper_snake(value), value)}",
-                    ("values", i),
-                )
+                suggestion = _free(to_upper_snake(value), set(enum.values) - {value})
+                message = f"enum '{enum.name}' value '{value}' is not UPPER_SNAKE_CASE"
+                yield _rename(ref, value, suggestion, message, ("values", i))

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from ..models import Link
-from .base import Violation, rule
-from .context import ColumnRef, Context
-from .migration_sql import cross_database_references
 from ..lang.pgtypes import normalize
-from ..lang.words import singularize
+from ..lang.words import normal_name, singularize
+from ..models import Link, Service
+from .base import Violation, rule
+from .columns import is_own_identifier, name_of
+from .context import ColumnRef, Context, Ref
+from .migration_sql import cross_database_references
 
 Key = tuple[str | int, ...]
 # The last part of an event name that says the owner's data changed: user.updated, email_changed.
@@ -586,11 +587,11 @@ def copy_refreshed(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violati
 
 def _is_own_id(ref: ColumnRef) -> bool:
     """The column is its table's sole primary key and is named after the table."""
-    keys = [c for c in ref.table.columns if c.primary_key]
+    keys = [c for c in ref.table.columns if ref.table.is_key(c)]
     if len(keys) != 1 or keys[0] is not ref.column:
         return False
-    stem = ref.column.name.removesuffix("_id")
-    table = ref.table.name
+    stem = name_of(ref.column).removesuffix("_id")
+    table = normal_name(ref.table.name)
     *head, last = table.split("_")
     singular = "_".join([*head, singularize(last)])
     return table.endswith(stem) or singular.endswith(stem)
@@ -605,7 +606,9 @@ def id_documents_target(ctx: Context, options: Mapping[str, Any]) -> Iterator[Vi
     service or another), a `copy_of` (a copied id names its source), or `external: true`
     (an id issued outside Orion, such as a payment provider's). The `id` column itself
     is not checked, nor a table's own id under another name: the sole primary key named
-    after its table (`user_id` of `user`/`users`, `event_id` of `website_events`).
+    after its table (`user_id` of `user`/`users`, `event_id` of `website_events`), a
+    generated one (`serial_id` with `autoincrement()`) or a unique `public_id` /
+    `friendly_id`. Names are read in snake_case (`userId` is `user_id`).
 
     ## Why
     Without foreign keys, the registry is the only place that says `user_id` holds a
@@ -639,10 +642,128 @@ def id_documents_target(ctx: Context, options: Mapping[str, Any]) -> Iterator[Vi
     for ref in ctx.columns:
         col = ref.column
         documented = col.references is not None or col.copy_of is not None or col.external
-        if col.name.endswith("_id") and not documented and not _is_own_id(ref):
+        if not name_of(col).endswith("_id") or documented or is_own_identifier(col):
+            continue
+        if not _is_own_id(ref):
             yield Violation(
                 ref,
                 f"'{col.name}' does not say what it points at: add references "
                 "(table.column or {column: service.table.column, sync: ...}) or external: true",
                 ("name",),
+            )
+
+
+def payload_names(table: str, column: str) -> list[str]:
+    """The payload field names (normalised) that name a column: its snake_case name, and
+    `<table in the singular>_id` for a table's `id` (`user_id` names `users.id`)."""
+    name = normal_name(column)
+    if name != "id":
+        return [name]
+    head, _, last = normal_name(table).rpartition("_")
+    return [name, "_".join(filter(None, [head, singularize(last)])) + "_id"]
+
+
+def payload_columns(service: Service) -> dict[str, str]:
+    """Normalised payload field name -> the `table.column` of `service` it names (the first
+    table wins when several have the name)."""
+    found: dict[str, str] = {}
+    for table in service.tables:
+        for column in table.columns:
+            for name in payload_names(table.name, column.name):
+                found.setdefault(name, f"{table.name}.{column.name}")
+    return found
+
+
+def stale_payload_fields(base: Service, now: Service) -> Iterator[tuple[int, int, str]]:
+    """(event index, field index, the base's `table.column`) of each payload field of `now`
+    that named a column of the publisher at `base` and names none now."""
+    before, after = payload_columns(base), payload_columns(now)
+    for i, event in enumerate(now.events.publishes):
+        for j, field_name in enumerate(event.payload):
+            key = normal_name(field_name)
+            if key in before and key not in after:
+                yield i, j, before[key]
+
+
+@rule("R407", "payload-columns-exist", "error", needs=("base",))
+def payload_columns_exist(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
+    """An event's payload field that named a column still names one.
+
+    ## What it checks
+    Evaluated by `orion-registry diff --base BASE`, not by `check`: a field of a published
+    event's `payload` that named a column of the publisher's tables at the base revision
+    (by its snake_case name, or `user_id` for `users.id`) still names one now. Fields that
+    never were columns (`changes`, a computed total) are not judged: only the base can tell
+    a removed column from a field that never was one. `diff` also lists the consumers of
+    such an event as impacted by the column's removal.
+
+    ## Why
+    Consumers build their copies from an event's payload ("Synchronize via Events"):
+    `notifications` keeps `email` fresh from `user.updated`. Dropping or renaming
+    `users.email` while the payload still promises `email` breaks every consumer at run
+    time, with no foreign key or compiler to notice.
+
+    ## Bad
+    ```yaml
+    # base
+    tables:
+      - name: users
+        model: User
+        columns:
+          - {name: id, type: uuid, primary_key: true, default: uuid()}
+          - {name: email, type: varchar(255)}
+    events:
+      publishes:
+        - name: user.created
+          payload: [user_id, email]
+    ---
+    # Since the base revision, users.email was dropped, yet the event still says:
+    tables:
+      - name: users
+        model: User
+        columns:
+          - {name: id, type: uuid, primary_key: true, default: uuid()}
+    events:
+      publishes:
+        - name: user.created
+          payload: [user_id, email]
+    ```
+
+    ## Good
+    ```yaml
+    # base
+    tables:
+      - name: users
+        model: User
+        columns:
+          - {name: id, type: uuid, primary_key: true, default: uuid()}
+          - {name: email, type: varchar(255)}
+    events:
+      publishes:
+        - name: user.created
+          payload: [user_id, email]
+    ---
+    # Since the base revision, users.email was dropped, and the payload with it:
+    tables:
+      - name: users
+        model: User
+        columns:
+          - {name: id, type: uuid, primary_key: true, default: uuid()}
+    events:
+      publishes:
+        - name: user.created
+          payload: [user_id]
+    ```
+    """
+    base = ctx.inputs.base or {}
+    for name in sorted(base.keys() & ctx.registry.services.keys()):
+        doc = ctx.registry.services[name]
+        for i, j, column in stale_payload_fields(base[name].model, doc.model):
+            event = doc.model.events.publishes[i]
+            yield Violation(
+                Ref(doc, ("events", "publishes", i), f"{name}.{event.name}"),
+                f"payload field '{event.payload[j]}' of event '{event.name}' named column "
+                f"{column}, which this change removes: drop the field (consumers must stop "
+                "reading it first) or keep the column",
+                ("payload", j),
             )

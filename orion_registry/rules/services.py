@@ -76,6 +76,16 @@ def waiver_problem(waiver: Waiver, ctx: Context) -> tuple[str, str] | None:
     return None
 
 
+def _judged(code: str, target: str, ctx: Context) -> bool:
+    """Whether this run can tell if a waiver of `code` on `target` is used: the rule ran,
+    and, for a rule comparing schemas, on the service the target belongs to."""
+    if code not in ctx.ran:
+        return False
+    if "live" in RULES[code].needs:
+        return target.split(".", 1)[0] in (ctx.inputs.live or {})
+    return True
+
+
 def _waiver_refs(ctx: Context) -> Iterator[tuple[int, Waiver, Ref]]:
     settings = ctx.registry.settings
     for i, waiver in enumerate(settings.model.waivers):
@@ -192,13 +202,80 @@ def unused_waiver(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violatio
     for i, waiver, ref in _waiver_refs(ctx):
         if (
             waiver_problem(waiver, ctx) is not None
-            or RULES[waiver.rule].command != "check"
+            or not _judged(waiver.rule, waiver.target, ctx)
             or in_unloaded_service(waiver.target, ctx)
         ):
-            continue  # invalid (S602), for a rule only `diff`/`drift` evaluates, or unknowable
+            continue  # invalid (S602), for a rule this command did not run, or unknowable
         if i not in ctx.used_waivers:
             yield Violation(
                 ref,
                 f"waiver {i + 1} ({waiver.rule} on {waiver.target}) suppresses nothing; remove it",
                 ("rule",),
             )
+
+
+@rule("S605", "baseline-entry-occurs", "warning", after_waivers=True)
+def baseline_entry_occurs(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
+    """Every entry of the baseline still matches as many findings as it accepts.
+
+    ## What it checks
+    `orion-registry baseline` records the findings a registry had when it adopted the
+    guide in `baseline.yaml`, by rule and target with a count. `check` then reports
+    baselined findings only as a count and fails only on new ones. An entry that matches
+    fewer findings than its `count` (because they were fixed) is stale: remove it, or
+    lower its count, so the baseline shrinks as teams fix things.
+
+    ## Why
+    A baseline is a debt list, not a licence: like an unused waiver, a stale entry would
+    silently accept the same problem if it came back.
+
+    ## Bad
+    ```yaml
+    # file: baseline.yaml
+    baseline:
+      - {rule: N101, target: example.userAccounts, count: 1}
+    ---
+    tables:
+      - name: user_accounts
+        model: UserAccount
+        columns:
+          - {name: id, type: uuid, primary_key: true, default: uuid()}
+    ```
+
+    ## Good
+    ```yaml
+    # file: baseline.yaml
+    baseline:
+      - {rule: N101, target: example.userAccounts, count: 1}
+    ---
+    tables:
+      - name: userAccounts
+        model: UserAccount
+        columns:
+          - {name: id, type: uuid, primary_key: true, default: uuid()}
+    ```
+    """
+    baseline = ctx.registry.baseline
+    if baseline is None:
+        return
+    for i, entry in enumerate(baseline.model.baseline):
+        ref = Ref(baseline, ("baseline", i), entry.target)
+        if entry.rule not in RULES:
+            yield Violation(
+                ref, f"baseline entry {i + 1} names unknown rule '{entry.rule}'", ("rule",)
+            )
+            continue
+        if entry.rule not in ctx.ran or in_unloaded_service(entry.target, ctx):
+            continue  # this run cannot tell
+        if "live" in RULES[entry.rule].needs:
+            continue  # schema comparisons are judged by `drift`, not by the baseline
+        matched = ctx.baseline_matches.get(i, 0)
+        if matched >= entry.count:
+            continue
+        fix = "remove it" if matched == 0 else f"lower its count to {matched}"
+        yield Violation(
+            ref,
+            f"baseline entry {i + 1} ({entry.rule} on {entry.target}) accepts {entry.count} "
+            f"finding(s) but {matched} remain: {fix}",
+            ("rule",),
+        )

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .base import Violation, rule
-from .context import ColumnRef, Context
 from ..lang.pgtypes import (
     base_name,
     has_length,
@@ -20,6 +18,9 @@ from ..lang.pgtypes import (
     normalize,
 )
 from ..lang.words import to_pascal
+from .base import Violation, rule
+from .columns import is_id_name, is_own_identifier, name_of
+from .context import ColumnRef, Context
 
 ID_COLUMN = "{name: id, type: uuid, primary_key: true, default: uuid()}"
 
@@ -34,10 +35,6 @@ def _named(name: str, words: list[str] | tuple[str, ...]) -> str | None:
     return next((w for w in words if name == w or name.endswith("_" + w)), None)
 
 
-def _is_id_name(name: str) -> bool:
-    return name == "id" or name.endswith("_id")
-
-
 @rule("T201", "uuid-primary-key", "error")
 def uuid_primary_key(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """A table's primary key is one `id uuid` column with a generated default.
@@ -45,8 +42,8 @@ def uuid_primary_key(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viola
     ## What it checks
     Every table has exactly one `primary_key: true` column; it is named `id`, typed `uuid`,
     and its default generates the value (`uuid()`, `gen_random_uuid()`,
-    `dbgenerated(...)`). A missing or composite key is reported at the table, a wrong key
-    at the column's offending key.
+    `dbgenerated(...)`). A missing or composite key is reported at the table; a wrong key
+    draws one finding (naming each problem), at the column's first offending key.
 
     ## Why
     The guide's pattern is `id String @id @default(uuid()) @db.Uuid`: UUIDs can be made
@@ -75,12 +72,12 @@ def uuid_primary_key(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viola
     enums = _enum_names(ctx)
     for table in ctx.tables:
         name = table.table.name
-        keys = [c for c in ctx.columns_of(table) if c.column.primary_key]
+        keys = [c for c in ctx.columns_of(table) if table.table.is_key(c.column)]
         if not keys:
             yield Violation(table, f"table '{name}' has no primary key; add {ID_COLUMN}", ("name",))
             continue
         if len(keys) > 1:
-            columns = ", ".join(k.column.name for k in keys)
+            columns = ", ".join(table.table.key_columns())
             yield Violation(
                 table,
                 f"table '{name}' has a composite primary key ({columns}); use one "
@@ -90,25 +87,20 @@ def uuid_primary_key(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viola
             continue
         key = keys[0]
         column = key.column
-        if column.name != "id":
-            yield Violation(
-                key,
-                f"primary key '{column.name}' of table '{name}' should be named 'id'",
-                ("name",),
-            )
+        problems: list[tuple[str, str]] = []  # (key, what is wrong): one finding lists them
+        if name_of(column) != "id":
+            problems.append(("name", f"is named '{column.name}' (it should be named 'id')"))
         if not is_uuid(column.type, enums[key.doc.name]):
-            yield Violation(
-                key,
-                f"primary key '{column.name}' of table '{name}' is {column.type}; use type uuid",
-                ("type",),
-            )
+            problems.append(("type", f"is {column.type} (use type uuid)"))
         if not is_uuid_default(column.default):
             found = "no default" if column.default is None else f"default '{column.default}'"
+            problems.append(("default", f"has {found} (use default: uuid())"))
+        if problems:
             yield Violation(
                 key,
-                f"primary key '{column.name}' of table '{name}' has {found}; "
-                "use default: uuid() (or gen_random_uuid())",
-                ("default",),
+                f"primary key '{column.name}' of table '{name}' "
+                f"{' and '.join(p for _, p in problems)}; the guide's key is {ID_COLUMN}",
+                (problems[0][0],),
             )
 
 
@@ -119,7 +111,10 @@ def uuid_ids(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     ## What it checks
     Every column named `id` or ending in `_id` has type `uuid`, unless it is marked
     `external: true` (an id from a payment provider, an OAuth provider...). Primary-key
-    columns are left to T201.
+    columns are left to T201, and so is a same-database reference (`references:
+    table.column`): it has its target's type (R402), so a non-uuid target key is one
+    T201 finding, not one more per reference. A row's own identifier (`serial_id` with
+    `autoincrement()`, a unique `public_id`) is not checked. Names are read in snake_case.
 
     ## Why
     The guide uses UUIDs for every id (`@db.Uuid`). A `user_id` stored as `text` in one
@@ -151,8 +146,10 @@ def uuid_ids(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     enums = _enum_names(ctx)
     for ref in ctx.columns:
         column = ref.column
-        if column.external or column.primary_key or not _is_id_name(column.name):
+        if column.external or ref.table.is_key(column) or not is_id_name(name_of(column)):
             continue
+        if is_own_identifier(column) or isinstance(column.references, str):
+            continue  # a same-database reference has its target's type (R402): T201 judges it
         if not is_uuid(column.type, enums[ref.doc.name]):
             yield Violation(
                 ref,
@@ -164,20 +161,20 @@ def uuid_ids(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
 
 def _timestamp_problems(ref: ColumnRef, enums: set[str]) -> Iterator[Violation]:
     """created_at / updated_at: each must be a timestamp filled in by the database/Prisma."""
-    column, table = ref.column, ref.table.name
+    column, table, name = ref.column, ref.table.name, ref.column.name
     if not is_timestamp(column.type, enums):
         yield Violation(
-            ref, f"{column.name} of table '{table}' is {column.type}; use timestamptz", ("type",)
+            ref, f"{name} of table '{table}' is {column.type}; use timestamptz", ("type",)
         )
-    if column.name == "created_at" and not is_now_default(column.default):
+    if name_of(column) == "created_at" and not is_now_default(column.default):
         found = "no default" if column.default is None else f"default '{column.default}'"
         yield Violation(
-            ref, f"created_at of table '{table}' has {found}; use default: now()", ("default",)
+            ref, f"{name} of table '{table}' has {found}; use default: now()", ("default",)
         )
-    if column.name == "updated_at" and not column.updated_at:
+    if name_of(column) == "updated_at" and not column.updated_at:
         yield Violation(
             ref,
-            f"updated_at of table '{table}' is not maintained; add updated_at: true",
+            f"{name} of table '{table}' is not maintained; add updated_at: true",
             ("updated_at",),
         )
 
@@ -223,7 +220,10 @@ def timestamps(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
         "updated_at": "{name: updated_at, type: timestamptz, updated_at: true}",
     }
     for table in ctx.tables:
-        found = {c.column.name: c for c in ctx.columns_of(table) if c.column.name in wanted}
+        found: dict[str, ColumnRef] = {}
+        for c in ctx.columns_of(table):
+            if name_of(c.column) in wanted:
+                found.setdefault(name_of(c.column), c)
         for name, example in wanted.items():
             if name in found:
                 yield from _timestamp_problems(found[name], enums[table.doc.name])
@@ -277,11 +277,11 @@ def json_sparingly(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violati
         reasons = []
         if (
             column.unique
-            or column.primary_key
+            or ref.table.is_key(column)
             or any(column.name in ix.columns for ix in ref.table.indexes)
         ):
             reasons.append("is indexed (queryable data)")
-        if _is_id_name(column.name) or column.name.endswith("_ids"):
+        if is_id_name(name_of(column)) or name_of(column).endswith("_ids"):
             reasons.append("is named like an id")
         if column.references is not None or column.copy_of is not None:
             reasons.append("holds relational data (references / copy_of)")
@@ -318,8 +318,19 @@ def json_sparingly(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violati
             "a text column named one of these, or ending in _<word>, should be an enum",
         ),
         "open_set_names": (
-            ["content_type", "mime_type", "media_type"],
-            "column names exempt even though they end in a closed-set word",
+            [
+                "content_type",
+                "mime_type",
+                "media_type",
+                "token_type",
+                "grant_type",
+                "response_type",
+                "session_state",
+                "oauth_state",
+                "user_agent",
+            ],
+            "open vocabularies (MIME types, OAuth/OIDC parameters...): a column named one of "
+            "these, or ending in _<name>, is free text even though it ends in a closed-set word",
         ),
     },
 )
@@ -329,7 +340,9 @@ def closed_set_enum(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violat
     ## What it checks
     No free-text column (`text`, `varchar`, `char`, `citext`) is named one of the
     `closed_set_names` (`status`, `type`, `kind`, `state`, `theme`, `role`...) or ends in
-    `_<word>` of them (`delivery_status`), except the `open_set_names` (`content_type`).
+    `_<word>` of them (`delivery_status`), except the `open_set_names`: open vocabularies
+    such as `content_type` (MIME types) or OAuth's `token_type` and `session_state`.
+    Names are read in snake_case (`deliveryStatus` is `delivery_status`).
     A column whose type is an enum of the service is fine.
 
     ## Why
@@ -360,18 +373,43 @@ def closed_set_enum(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violat
     ```
     """
     enums = _enum_names(ctx)
-    closed, open_set = list(options["closed_set_names"]), set(options["open_set_names"])
+    closed, open_set = list(options["closed_set_names"]), list(options["open_set_names"])
     for ref in ctx.columns:
         column = ref.column
-        if column.name in open_set or not is_text(column.type, enums[ref.doc.name]):
+        name = name_of(column)
+        if _named(name, open_set) or not is_text(column.type, enums[ref.doc.name]):
             continue
-        if _named(column.name, closed):
+        if _named(name, closed):
             yield Violation(
                 ref,
                 f"column '{column.name}' holds a closed set of values but is {column.type}; "
                 f"declare an enum (e.g. {to_pascal(column.name)}) and use it as the type",
                 ("type",),
             )
+
+
+# Lengths the data itself bounds, by the name's last words (the longest match wins).
+_E164 = (32, "E.164: 15 digits, with room for formatting")
+_BCP47 = (35, "BCP 47 tags, as RFC 5646 advises")
+KNOWN_LENGTHS: dict[str, tuple[int, str]] = {
+    "email": (254, "an address is at most 254 characters, RFC 5321"),
+    "phone": _E164,
+    "phone_number": _E164,
+    "currency": (3, "ISO 4217 codes"),
+    "currency_code": (3, "ISO 4217 codes"),
+    "country_code": (2, "ISO 3166-1 alpha-2"),
+    "locale": _BCP47,
+    "language": _BCP47,
+    "language_code": _BCP47,
+    "timezone": (64, "IANA time zone names"),
+    "time_zone": (64, "IANA time zone names"),
+}
+
+
+def known_length(name: str) -> tuple[int, str] | None:
+    """(length, why) for a normalised column name that is or ends in a KNOWN_LENGTHS key."""
+    found = [w for w in KNOWN_LENGTHS if name == w or name.endswith("_" + w)]
+    return KNOWN_LENGTHS[max(found, key=len)] if found else None
 
 
 @rule(
@@ -386,6 +424,7 @@ def closed_set_enum(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violat
                 "title",
                 "slug",
                 "phone",
+                "phone_number",
                 "code",
                 "country",
                 "currency",
@@ -404,7 +443,10 @@ def string_length(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violatio
     ## What it checks
     A `text` column whose name is one of `bounded_names` (`email`, `name`, `title`,
     `slug`, `phone`, `code`...) or ends in `_<word>` of them (`display_name`) should be
-    `varchar(n)`. A `varchar` without a length is reported whatever its name: give the
+    `varchar(n)`. Where the data has a known bound the finding suggests it (email 254,
+    RFC 5321; phone 32, E.164's 15 digits with formatting; currency 3; country_code 2;
+    locale/language 35; timezone 64); for a name or a title only you know the bound, so
+    none is invented. A `varchar` without a length is reported whatever its name: give the
     length or use `text` on purpose.
 
     ## Why
@@ -442,18 +484,28 @@ def string_length(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violatio
             continue
         base = base_name(column.type)
         if base == "varchar" and not has_length(column.type):
+            known = known_length(name_of(column))
+            example = f"varchar({known[0]})" if known else "varchar(n)"
             yield Violation(
                 ref,
                 f"column '{column.name}' is varchar without a length; give one "
-                "(varchar(255)) or use text on purpose",
+                f"({example}) or use text on purpose",
                 ("type",),
             )
-        elif normalize(column.type) == "text" and (word := _named(column.name, bounded)):
+        elif normalize(column.type) == "text" and (word := _named(name_of(column), bounded)):
+            known = known_length(name_of(column))
+            suggestion = None if known is None else f"varchar({known[0]})"
+            advice = (
+                "use varchar(n) with the bound your data has"
+                if known is None
+                else f"use {suggestion} ({known[1]})"
+            )
             yield Violation(
                 ref,
-                f"column '{column.name}' is text, but {word} values have a natural bound; "
-                "use varchar(n), e.g. varchar(255)",
+                f"column '{column.name}' is text, but {word} values have a natural bound; {advice}",
                 ("type",),
+                suggestion=suggestion,
+                replaces=column.type if suggestion else None,
             )
 
 
@@ -495,20 +547,20 @@ def soft_delete(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]
     enums = _enum_names(ctx)
     for ref in ctx.columns:
         column = ref.column
-        if column.name != "deleted_at":
+        if name_of(column) != "deleted_at":
             continue
         table = ref.table.name
         if not is_timestamp(column.type, enums[ref.doc.name]):
             yield Violation(
                 ref,
-                f"deleted_at of table '{table}' is {column.type}; use timestamptz "
+                f"{column.name} of table '{table}' is {column.type}; use timestamptz "
                 "(the time of deletion)",
                 ("type",),
             )
         if not column.nullable:
             yield Violation(
                 ref,
-                f"deleted_at of table '{table}' is NOT NULL; add nullable: true "
+                f"{column.name} of table '{table}' is NOT NULL; add nullable: true "
                 "(NULL means not deleted)",
                 ("nullable",),
             )

@@ -12,6 +12,7 @@ expressions (`where:`, `dbgenerated(...)`) must parse as one SQL expression.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Container, Iterator
 from dataclasses import dataclass
 
@@ -25,6 +26,7 @@ from .normal import (
     column_type,
     enum_types,
     expression,
+    index_key,
     is_json,
     registry_default,
     unique_columns,
@@ -51,6 +53,9 @@ def ident(name: str) -> str:
 
 def literal(value: object) -> str:
     return sql.Literal(value).as_string(None).lstrip()  # ` E'a\\b'`: no leading space
+
+
+OPERATOR_CLASS = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$")
 
 
 def _names(names: list[str]) -> str:
@@ -132,7 +137,7 @@ def default_sql(column: Column, path: Path) -> str | None:
     return literal(canonical)
 
 
-def column_sql(column: Column, enums: dict[str, str], path: Path) -> str:
+def column_sql(column: Column, enums: dict[str, str], path: Path, key: bool = False) -> str:
     type_name, is_enum = column_type(column.type, enums)
     if is_enum:
         base = type_name.removesuffix("[]" * type_name.count("[]"))
@@ -142,7 +147,7 @@ def column_sql(column: Column, enums: dict[str, str], path: Path) -> str:
     else:
         raise DdlError(f"type {column.type!r} is not a PostgreSQL type name", (*path, "type"))
     parts = [ident(column.name), type_sql]
-    if not column.nullable or column.primary_key:
+    if not column.nullable or column.primary_key or key:
         parts.append("NOT NULL")
     default = default_sql(column, path)
     if default is not None:
@@ -153,16 +158,27 @@ def column_sql(column: Column, enums: dict[str, str], path: Path) -> str:
 
 
 def table_sql(table: Table, enums: dict[str, str], path: Path) -> str:
-    lines = [column_sql(col, enums, (*path, "columns", i)) for i, col in enumerate(table.columns)]
-    primary = [c.name for c in table.columns if c.primary_key]
+    lines = [
+        column_sql(col, enums, (*path, "columns", i), table.is_key(col))
+        for i, col in enumerate(table.columns)
+    ]
+    primary = table.key_columns()
     if primary:
         lines.append(f"CONSTRAINT {ident(table.name + '_pkey')} PRIMARY KEY ({_names(primary)})")
     for col in table.columns:
-        if col.unique and not (col.primary_key and len(primary) == 1):
+        if col.unique and primary != [col.name]:
             name = ident(f"{table.name}_{col.name}_key")
             lines.append(f"CONSTRAINT {name} UNIQUE ({ident(col.name)})")
     body = ",\n".join(f"    {line}" for line in lines)
     return f"CREATE TABLE {ident(table.name)} (\n{body}\n);"
+
+
+def _index_key(index: Index, column: str, path: Path) -> str:
+    """`"email" gin_trgm_ops DESC`: a key with its operator class and sort order."""
+    ops = index.ops.get(column)
+    if ops is not None and not OPERATOR_CLASS.match(ops):
+        raise DdlError(f"operator class {ops!r} is not a name", (*path, "ops", column))
+    return index_key(ident(column), ops, index.order.get(column) == "desc")
 
 
 def index_sql(table: Table, index: Index, path: Path) -> str:
@@ -172,10 +188,8 @@ def index_sql(table: Table, index: Index, path: Path) -> str:
         if not SAFE_TYPE.match(index.type.lower()):
             raise DdlError(f"index type {index.type!r} is not an access method", (*path, "type"))
         method = f" USING {index.type.lower()}"
-    text = (
-        f"CREATE {unique}INDEX {ident(index.name)} ON {ident(table.name)}{method} "
-        f"({_names(index.columns)})"
-    )
+    keys = ", ".join(_index_key(index, c, path) for c in index.columns)
+    text = f"CREATE {unique}INDEX {ident(index.name)} ON {ident(table.name)}{method} ({keys})"
     if index.where:
         try:
             text += f" WHERE {expression(index.where)}"

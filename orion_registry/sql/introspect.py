@@ -8,12 +8,12 @@ forms of `normal.py`, so they compare directly with the registry's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
 from ..lang.pgtypes import normalize
+from .live import LiveColumn, LiveForeignKey, LiveIndex, LiveSchema, LiveTable
 from .normal import database_default, predicate
 
 IGNORED_TABLES = frozenset({"_prisma_migrations"})  # Prisma's own bookkeeping
@@ -21,48 +21,6 @@ IGNORED_TABLES = frozenset({"_prisma_migrations"})  # Prisma's own bookkeeping
 
 class Unreachable(Exception):
     """The database cannot be reached; the message never contains the password."""
-
-
-@dataclass(frozen=True, slots=True)
-class LiveColumn:
-    name: str
-    type: str  # canonical (`varchar(255)`, `timestamptz`); an enum's type name
-    is_enum: bool
-    nullable: bool
-    default: str | None  # canonical: uuid() | now() | autoincrement() | literal | dbgenerated(..)
-
-
-@dataclass(frozen=True, slots=True)
-class LiveIndex:
-    name: str
-    columns: tuple[str, ...]  # column names; an expression as PostgreSQL prints it
-    unique: bool
-    primary: bool
-    method: str
-    where: str | None  # canonical predicate
-
-
-@dataclass(frozen=True, slots=True)
-class LiveForeignKey:
-    name: str
-    columns: tuple[str, ...]
-    ref_schema: str
-    ref_table: str
-    ref_columns: tuple[str, ...]
-
-
-@dataclass(slots=True)
-class LiveTable:
-    name: str
-    columns: dict[str, LiveColumn] = field(default_factory=dict)
-    indexes: dict[str, LiveIndex] = field(default_factory=dict)
-    foreign_keys: list[LiveForeignKey] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class LiveSchema:
-    tables: dict[str, LiveTable] = field(default_factory=dict)
-    enums: dict[str, list[str]] = field(default_factory=dict)
 
 
 def redact(dsn: str) -> str:
@@ -111,6 +69,11 @@ _INDEXES = """
 SELECT c.relname, i.relname, x.indisunique, x.indisprimary, am.amname,
        pg_get_expr(x.indpred, x.indrelid, true),
        ARRAY(SELECT pg_get_indexdef(x.indexrelid, k, true)
+             FROM generate_series(1, x.indnkeyatts) AS k ORDER BY k),
+       ARRAY(SELECT CASE WHEN o.opcdefault THEN NULL ELSE o.opcname END
+             FROM generate_series(1, x.indnkeyatts) AS k
+             JOIN pg_opclass o ON o.oid = x.indclass[k - 1] ORDER BY k),
+       ARRAY(SELECT (x.indoption[k - 1] & 1) = 1
              FROM generate_series(1, x.indnkeyatts) AS k ORDER BY k)
 FROM pg_index x
 JOIN pg_class i ON i.oid = x.indexrelid
@@ -188,11 +151,13 @@ def read_schema(conn: psycopg.Connection, schema: str = "public") -> LiveSchema:
             live.tables[table].columns[name] = LiveColumn(
                 name, enum or normalize(type_name), enum is not None, not not_null, canonical
             )
-    for table, name, unique, primary, method, where, columns in conn.execute(_INDEXES, params):
+    for table, name, unique, primary, method, where, columns, ops, desc in conn.execute(
+        _INDEXES, params
+    ):
         if table in live.tables:
             live.tables[table].indexes[name] = LiveIndex(
                 name, tuple(_unquote(c) for c in columns), unique, primary, method,
-                predicate(where),
+                predicate(where), tuple(ops), tuple(desc),
             )  # fmt: skip
     for name, values in conn.execute(_ENUMS, params):
         live.enums[name] = list(values)

@@ -15,16 +15,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from pglast import ast, parse_sql
-from pglast.parser import ParseError
-from pglast.stream import RawStream
-from pglast.visitors import Visitor
-
-from ..models import Column, Service, Table
 from ..lang.pgtypes import is_now_default, is_uuid_default, normalize
+from ..models import Column, Index, Service, Table
 
 # A type the DDL may print as-is: a name (several words allowed), arguments, array brackets.
 SAFE_TYPE = re.compile(r"^[a-z_][a-z0-9_]*( [a-z_][a-z0-9_]*)*(\(\d+(,\d+)?\))?(\[\])*$")
@@ -64,7 +60,7 @@ def column_type(type_name: str, enums: dict[str, str]) -> tuple[str, bool]:
 
 def unique_columns(table: Table) -> set[str]:
     """The columns unique on their own: what a one-column foreign key may reference."""
-    primary = [c.name for c in table.columns if c.primary_key]
+    primary = table.key_columns()
     names = {c.name for c in table.columns if c.unique}
     names.update(primary if len(primary) == 1 else ())
     names.update(
@@ -77,14 +73,26 @@ def is_serial(type_name: str) -> bool:
     return normalize(type_name).removesuffix("[]") in SERIALS
 
 
-class _StripCasts(Visitor):
-    def visit_TypeCast(self, ancestors, node):
-        return node.arg
+@lru_cache(maxsize=1)
+def _strip_casts():
+    """A pglast visitor that drops casts. pglast is imported on first use: `check` needs it
+    only for migration SQL or a schema comparison."""
+    from pglast.visitors import Visitor
+
+    class StripCasts(Visitor):
+        def visit_TypeCast(self, ancestors, node):
+            return node.arg
+
+    return StripCasts()
 
 
 @lru_cache(maxsize=4096)
 def expression(text: str) -> str:
     """One SQL expression, printed canonically without casts; ExpressionError otherwise."""
+    from pglast import ast, parse_sql
+    from pglast.parser import ParseError
+    from pglast.stream import RawStream
+
     try:
         statements = parse_sql(f"SELECT {text}")
     except ParseError as exc:
@@ -97,7 +105,7 @@ def expression(text: str) -> str:
         or any(getattr(select, key) for key in ("fromClause", "whereClause", "intoClause"))
     ):
         raise ExpressionError(f"not one SQL expression: {text!r}")
-    _StripCasts()(select)
+    _strip_casts()(select)
     return RawStream()(select.targetList[0].val)
 
 
@@ -188,6 +196,10 @@ def array_literal(items: list[str]) -> str:
 @lru_cache(maxsize=4096)
 def database_default(text: str) -> str | None:
     """A stored default expression (`pg_get_expr`) in canonical form."""
+    from pglast import ast, parse_sql
+    from pglast.parser import ParseError
+    from pglast.stream import RawStream
+
     try:
         node = parse_sql(f"SELECT {text}")[0].stmt.targetList[0].val
     except (ParseError, AttributeError, IndexError, TypeError):
@@ -232,3 +244,68 @@ def predicate(text: str | None) -> str | None:
         return expression(text)
     except ExpressionError:
         return " ".join(text.split())
+
+
+IndexDefinition = tuple[tuple[str, ...], bool, str, str | None]
+# Types whose B-tree / hash default operator class is `<type>_ops` (`text_ops`, `int4_ops`).
+_DEFAULT_OPS_TYPES = frozenset(
+    {
+        "text", "int2", "int4", "int8", "float4", "float8", "numeric", "bool", "date",
+        "timestamp", "timestamptz", "time", "timetz", "interval", "uuid", "bytea", "bpchar",
+        "char", "name", "oid", "money", "bit", "varbit", "jsonb", "enum", "inet", "macaddr",
+        "macaddr8", "pg_lsn", "tsvector", "tsquery", "array", "range", "multirange",
+        "record", "xid8", "oidvector",
+    }
+)  # fmt: skip
+_DEFAULT_OPS = {
+    "gin": frozenset({"array_ops", "jsonb_ops", "tsvector_ops"}),
+    "spgist": frozenset({"inet_ops", "text_ops", "quad_point_ops", "range_ops", "box_ops"}),
+}
+
+
+def is_default_operator_class(method: str, ops: str) -> bool:
+    """Whether `ops` is the default operator class of `method` for the type it serves
+    (`jsonb_ops` for GIN, `int4_minmax_ops` for BRIN, `text_ops` for B-tree): PostgreSQL
+    reports no operator class for such a key, so naming it changes nothing."""
+    if method in ("btree", "hash"):
+        return ops.endswith("_ops") and ops.removesuffix("_ops") in _DEFAULT_OPS_TYPES
+    if method == "brin":
+        return ops.endswith(("_minmax_ops", "_inclusion_ops"))
+    return ops in _DEFAULT_OPS.get(method, ())
+
+
+def index_key(name: str, ops: str | None = None, descending: bool = False) -> str:
+    """One key of an index as its definition reads: `email gin_trgm_ops DESC`."""
+    return " ".join([name, *([ops] if ops else []), *(["DESC"] if descending else [])])
+
+
+def index_definition(
+    columns: Sequence[str],
+    unique: bool,
+    method: str | None,
+    where: str | None,
+    ops: Sequence[str | None] = (),
+    descending: Sequence[bool] = (),
+) -> IndexDefinition:
+    """What makes two indexes the same index: keys (column, operator class, sort order),
+    uniqueness, access method, predicate; in one canonical form for the registry and a
+    live database alike (a default operator class and ASC are left out)."""
+    method = (method or "btree").lower()
+    n = len(columns)
+    canonical = [None if not o or is_default_operator_class(method, o) else o for o in ops]
+    canonical = [*canonical, *[None] * n][:n]
+    descending = [*descending, *[False] * n][:n]
+    keys = tuple(index_key(c, o, d) for c, o, d in zip(columns, canonical, descending, strict=True))
+    return keys, unique, method, predicate(where)
+
+
+def registry_index_definition(index: Index) -> IndexDefinition:
+    """`index_definition` of a registry index."""
+    return index_definition(
+        index.columns,
+        index.unique,
+        index.type,
+        index.where,
+        [index.ops.get(c) for c in index.columns],
+        [index.order.get(c) == "desc" for c in index.columns],
+    )

@@ -1,7 +1,8 @@
 """A change between two versions of the registry: its kind, target and place, whether it
 breaks and needs a migration entry, and (filled in later) its coverage and impact.
 
-`comparison.py` finds the changes; `coverage.py` and `impact.py` complete them.
+`diff/comparison.py` finds the changes; `diff/coverage.py` and `diff/impact.py` complete
+them. It lives outside `diff/` because rules read changes too (M504).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..loader import ServiceDoc
+from .loader import ServiceDoc
 
 Path = tuple[str | int, ...]
 # What dependents hang on: ("service", svc, *its published events) | ("table", svc, t)
@@ -36,7 +37,7 @@ class Impact:
 
     service: str
     target: str  # the dependent object, e.g. notifications.notifications.email
-    via: str  # references | copy_of | consumes | sync events | enum type
+    via: str  # references | copy_of | consumes | sync events | enum type | payload of <event>
     file: str
     line: int
 
@@ -63,6 +64,7 @@ class Change:
     subject: Subject | None = None
     status: str = "not-required"  # covered | uncovered | mislabelled | not-required
     covered_by: list[str] = field(default_factory=list)
+    problem: str | None = None  # why the migration log does not cover it (M504 reports it)
     impacted: list[Impact] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
