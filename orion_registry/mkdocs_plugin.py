@@ -57,7 +57,7 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
         self.root = Path(DEFAULT_REGISTRY)
         self.pinned_date = False  # whether SOURCE_DATE_EPOCH is ours (then update it)
         self.nav_mode = "by_owner"
-        self.pages: PageCache | None = None  # while serving: pages kept between rebuilds
+        self.page_cache: PageCache | None = None  # while serving: pages kept between rebuilds
         self.nav: Navigation | None = None
         self.env: Environment | None = None
         self.env_stamp: object = None
@@ -65,7 +65,7 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
-        self.pages = PageCache() if self.serving else None
+        self.page_cache = PageCache() if self.serving else None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         here = Path(config.config_file_path or ".").resolve().parent
@@ -112,14 +112,14 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
                 f" ({exc.filename}:{exc.lineno})" if isinstance(exc, TemplateSyntaxError) else ""
             )
             raise PluginError(f"orion-registry: template error{where}: {exc}") from exc
-        if self.pages is not None:  # serving: the next rebuild renders only what changes
+        if self.page_cache is not None:  # serving: the next rebuild renders only what changes
             self.rendered = Rendered(registry, index, site, shared)
         self.nav_mode = nav_mode(self.config.nav_services, site)
         self.add_pages(site, files, config)
         files.append(File.generated(config, self.paths.stylesheet, content=css))
         config.nav = expand_nav(config.nav, site, self.paths, self.nav_mode)
-        if self.pages is not None:  # after the build date is pinned: pages show it
-            self.pages.start(config)
+        if self.page_cache is not None:  # after the build date is pinned: pages show it
+            self.page_cache.start(config)
         return files
 
     def template_env(self) -> Environment:
@@ -163,18 +163,18 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
 
     @event_priority(-100)  # last: sees the page's final Markdown
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, **_: Any) -> str:
-        if self.pages is None:
+        if self.page_cache is None:
             return markdown
-        return self.pages.markdown(page, markdown, self.blocks.get(page.file.src_uri))
+        return self.page_cache.markdown(page, markdown, self.blocks.get(page.file.src_uri))
 
     @event_priority(100)
     def _reused_content(self, html: str, *, page: Page, **_: Any) -> str:
-        return html if self.pages is None else self.pages.content(page, html)
+        return html if self.page_cache is None else self.page_cache.content(page, html)
 
     @event_priority(-100)
     def _keep_content(self, html: str, *, page: Page, **_: Any) -> str:
-        if self.pages is not None:
-            self.pages.converted_content(page, html)
+        if self.page_cache is not None:
+            self.page_cache.converted_content(page, html)
         return html
 
     on_page_content = CombinedEvent(_reused_content, _keep_content)
@@ -182,23 +182,23 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
     def on_env(
         self, env: Environment, *, config: MkDocsConfig, files: Files, **_: Any
     ) -> Environment:
-        if self.pages is None or self.nav is None:
+        if self.page_cache is None or self.nav is None:
             return env
         pages = [file.page for file in files.documentation_pages() if file.page is not None]
-        return self.pages.environment(env, self.nav, pages)
+        return self.page_cache.environment(env, self.nav, pages)
 
     @event_priority(100)  # before the search plugin indexes the page
     def _before_search(self, context: dict, *, page: Page, config: MkDocsConfig, **_: Any) -> dict:
         index = search_index(config)
-        if self.pages is not None and index is not None:
-            self.pages.before_search(page, index)
+        if self.page_cache is not None and index is not None:
+            self.page_cache.before_search(page, index)
         return context
 
     @event_priority(-100)
     def _after_search(self, context: dict, *, page: Page, config: MkDocsConfig, **_: Any) -> dict:
         index = search_index(config)
-        if self.pages is not None and index is not None:
-            self.pages.after_search(page, index)
+        if self.page_cache is not None and index is not None:
+            self.page_cache.after_search(page, index)
         return context
 
     on_page_context = CombinedEvent(_before_search, _after_search)
@@ -217,12 +217,16 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
         """
         blocks = self.blocks.get(page.file.src_uri)
         output = assemble(output, blocks) if blocks else output
-        return output if self.pages is None else self.pages.finished(page, output)
+        return output if self.page_cache is None else self.page_cache.finished(page, output)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        if self.pages is not None:
-            self.pages.finish()
-            log.debug(f"pages converted: {self.pages.converted}, templated: {self.pages.templated}")
+        cache = self.page_cache
+        if cache is not None:
+            cache.finish()
+            log.debug(
+                f"pages converted: {cache.converted}, templated: {cache.templated}, "
+                f"indexed: {cache.indexed}"
+            )
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(str(self.root))

@@ -64,13 +64,13 @@ class Server:
         self.builds += 1
         site = self.project / f"out-{self.builds}"
         if fresh:
-            self.plugin.pages = PageCache()
+            self.plugin.page_cache = PageCache()
         logging.getLogger("mkdocs").setLevel(logging.WARNING)
         config = self.config(site)
         assert config.plugins["orion-registry"] is self.plugin  # kept, as serve keeps it
         build(config, serve_url=SERVE_URL)
-        assert self.plugin.pages is not None
-        return site, self.plugin.pages
+        assert self.plugin.page_cache is not None
+        return site, self.plugin.page_cache
 
 
 def describe(project: Path, name: str, text: str) -> None:
@@ -129,7 +129,7 @@ def test_a_change_of_navigation_renders_every_page_again_correctly(project: Path
 def test_plain_builds_keep_no_pages(project: Path) -> None:
     config = load_config(str(project / "mkdocs.yml"), site_dir=str(project / "out"))
     config.plugins.on_startup(command="build", dirty=False)
-    assert config.plugins["orion-registry"].pages is None
+    assert config.plugins["orion-registry"].page_cache is None
 
 
 def _database(text: str) -> str:
