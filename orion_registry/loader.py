@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from .cache import ParseCache
 from .findings import LOAD_LAYOUT, LOAD_SCHEMA, LOAD_YAML, Finding
 from .models import Baseline, Service, Settings
 from .models.base import ENTRY_ERROR, WEB_URL_PATTERN
@@ -26,7 +27,8 @@ from .paths import (
     resolve_existing,
     unreadable_reason,
 )
-from .source import SourceError, SourceMap, decode, load_file, parse
+from .source import SourceError, SourceMap, parse_bytes, read_bytes
+from .workers import parse_ahead
 
 DEFAULT_REGISTRY = "registry"  # the registry directory when none is named
 SETTINGS_FILE = "orion.yaml"
@@ -130,8 +132,10 @@ def paused_gc() -> Iterator[None]:
 
 
 @paused_gc()
-def load_registry(root: Path | str) -> Registry:
-    """Load `root` (a registry directory); problems become findings, never exceptions."""
+def load_registry(root: Path | str, cache: ParseCache | None = None) -> Registry:
+    """Load `root` (a registry directory); problems become findings, never exceptions.
+
+    `cache` (see `cache.registry_cache`) skips parsing the files it has seen before."""
     root = Path(root)
     try:
         if not root.is_dir():
@@ -142,7 +146,9 @@ def load_registry(root: Path | str) -> Registry:
             f"cannot read the registry directory '{root.as_posix()}': {exc.strerror}"
         ) from None
     findings: list[Finding] = []
-    settings = load_settings(root, findings)
+    cache = cache or ParseCache(None)  # in memory: what workers parse for this load
+    cache.new_load()
+    settings = load_settings(root, findings, cache)
     registry = Registry(root=root, settings=settings, findings=findings)
     registry.baseline = load_baseline(root, findings)
     if not files:
@@ -157,9 +163,11 @@ def load_registry(root: Path | str) -> Registry:
             )
         )
     findings.extend(_nested_service_files(root))
+    repository = repository_root(root)  # workers read only regular files inside it
+    parse_ahead([f for f in files if unreadable_reason(f, repository) is None], cache)
     for path in files:
         shown = display_path(root, SERVICES_DIR, path.name)
-        doc = load_service_file(path, shown, findings)
+        doc = load_service_file(path, shown, findings, cache=cache)
         if doc is None:
             continue
         first = registry.services.get(doc.name)
@@ -194,11 +202,15 @@ def _declared_path_problems(doc: ServiceDoc, root: Path) -> Iterator[Finding]:
 
 
 def load_service_file(
-    path: Path, shown: str, findings: list[Finding], raw: bytes | None = None
+    path: Path,
+    shown: str,
+    findings: list[Finding],
+    raw: bytes | None = None,
+    cache: ParseCache | None = None,
 ) -> ServiceDoc | None:
     """Load one service file; `raw` gives its content (e.g. from git) instead of reading `path`."""
     stem = path.stem
-    loaded = _load_document(path, shown, stem, Service, findings, raw)
+    loaded = _load_document(path, shown, stem, Service, findings, raw, cache)
     if loaded is None:
         return None
     service, source = loaded
@@ -236,14 +248,16 @@ def _paths_outside(path: Path, service: Service, source: SourceMap, shown: str) 
     return found
 
 
-def load_settings(root: Path, findings: list[Finding] | None = None) -> SettingsDoc:
+def load_settings(
+    root: Path, findings: list[Finding] | None = None, cache: ParseCache | None = None
+) -> SettingsDoc:
     """`root/orion.yaml`, or the defaults when it is absent or does not load (its problems
     are added to `findings` when given)."""
     findings = [] if findings is None else findings
     path = root / SETTINGS_FILE
     shown = display_path(root, SETTINGS_FILE)
     if path.is_symlink() or path.exists():
-        loaded = _load_document(path, shown, "orion", Settings, findings)
+        loaded = _load_document(path, shown, "orion", Settings, findings, cache=cache)
         if loaded is not None:
             return SettingsDoc(shown, *loaded)
     return SettingsDoc(shown, Settings())
@@ -266,13 +280,19 @@ def _load_document(
     model: type,
     findings: list[Finding],
     raw: bytes | None = None,
+    cache: ParseCache | None = None,
 ) -> tuple[Any, SourceMap] | None:
     refused = None if raw is not None else _refusal(path, model)
     if refused:
         findings.append(Finding(shown, 1, 1, LOAD_YAML, f"not read: the file {refused}", target))
         return None
     try:
-        document = load_file(path) if raw is None else parse(decode(raw))
+        raw = read_bytes(path) if raw is None else raw
+        key = cache.key(raw) if cache is not None else ""
+        kept = cache.model(key, model.__name__) if cache is not None else None
+        if kept is not None:  # this very content was validated by an earlier load
+            return kept  # type: ignore[return-value]
+        document = parse_bytes(raw, cache, key)
     except SourceError as exc:
         findings.append(Finding(shown, exc.line, exc.column, LOAD_YAML, exc.message, target))
         return None
@@ -294,12 +314,15 @@ def _load_document(
         )
         return None
     try:
-        return _ADAPTERS[model].validate_python(document.data), document.source_map
+        loaded = _ADAPTERS[model].validate_python(document.data), document.source_map
     except ValidationError as exc:
         findings.extend(
             validation_findings(exc, document.data, document.source_map, shown, target, model)
         )
         return None
+    if cache is not None:
+        cache.keep_model(key, model.__name__, loaded)
+    return loaded
 
 
 def _refusal(path: Path, model: type) -> str | None:

@@ -22,6 +22,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 from yaml.composer import ComposerError
@@ -37,6 +38,9 @@ from yaml.events import (
     StreamEndEvent,
 )
 from yaml.nodes import Node, ScalarNode
+
+if TYPE_CHECKING:
+    from .cache import ParseCache
 
 try:  # libyaml's C parser; the pure-Python one is the fallback.
     from yaml import CSafeLoader as _Loader
@@ -168,12 +172,17 @@ class Document:
     source_map: SourceMap
 
 
-def read_text(path: Path) -> str:
-    """Read a UTF-8 file within the size bound, or raise SourceError with its position."""
+def read_bytes(path: Path) -> bytes:
+    """Read a file within the size bound, or raise SourceError."""
     size = path.stat().st_size
     if size > MAX_BYTES:
         raise SourceError(f"file is {size:,} bytes; the limit is {MAX_BYTES:,}")
-    return decode(path.read_bytes())
+    return path.read_bytes()
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 file within the size bound, or raise SourceError with its position."""
+    return decode(read_bytes(path))
 
 
 def decode(raw: bytes) -> str:
@@ -218,8 +227,23 @@ def _build(text: str, positions: bool) -> tuple[object, PosMap | PosSeq | int | 
         raise SourceError(f"nesting is deeper than {MAX_DEPTH} levels") from None
 
 
-def load_file(path: Path) -> Document:
-    return parse(read_text(path))
+def load_file(path: Path, cache: ParseCache | None = None) -> Document:
+    return parse_bytes(read_bytes(path), cache)
+
+
+def parse_bytes(raw: bytes, cache: ParseCache | None = None, key: str = "") -> Document:
+    """`parse` of a file's bytes, through `cache` when given (same result, hit or miss);
+    `key` is `cache.key(raw)` when the caller has it already."""
+    text = decode(raw)
+    if cache is None:
+        return parse(text)
+    key = key or cache.key(raw)
+    hit, data = cache.get(key)
+    if hit:
+        return Document(data, SourceMap(text=text))
+    document = parse(text)
+    cache.put(key, document.data)
+    return document
 
 
 class _NeedPositions(Exception):

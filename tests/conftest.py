@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 import pytest
+
+from orion_registry.cache import CACHE_DIR_ENV
 
 pytest_plugins = ["tests.postgres"]  # the throwaway PostgreSQL server fixtures
 
 _system_skips: list[str] = []
+
+# The parse cache of every run in the suite (the CLI in-process, subprocesses, site builds)
+# goes to a throwaway folder, not to the repository's .cache/ or the user's ~/.cache/.
+os.environ.setdefault(CACHE_DIR_ENV, tempfile.mkdtemp(prefix="orion-cache-"))
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 
+from ..cache import NO_CACHE_ENV, ParseCache, registry_cache
 from ..findings import LOAD_CODES, Finding, RuleDoc, exit_code
 from ..loader import (
     DEFAULT_REGISTRY,
@@ -72,6 +73,20 @@ def resolve_registry(args: argparse.Namespace) -> None:
     """Fill in the default `--registry` of a command that has one and was given none."""
     if "registry" in vars(args) and args.registry is None:
         args.registry = default_registry()
+
+
+def add_cache_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="parse every file afresh, without reading or writing the parse cache "
+        f"(also: {NO_CACHE_ENV}=1)",
+    )
+
+
+def cache_of(args: argparse.Namespace) -> ParseCache | None:
+    """The parse cache for `args.registry`, unless `--no-cache` or the environment says no."""
+    return registry_cache(args.registry, enabled=not args.no_cache)
 
 
 def add_service_argument(parser: argparse.ArgumentParser, what: str) -> None:

@@ -8,12 +8,20 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from ..cache import ParseCache
 from ..diff import BaseError, DiffResult, compare_with_base, markdown
 from ..diff.report import render_github, render_json, render_sarif, render_text
 from ..engine import run as run_rules
 from ..findings import sort_findings
 from ..rules.context import Inputs
-from .common import UsageError, add_format_argument, add_registry_argument, sarif_reporter
+from .common import (
+    UsageError,
+    add_cache_argument,
+    add_format_argument,
+    add_registry_argument,
+    cache_of,
+    sarif_reporter,
+)
 
 RENDERERS = {
     "text": render_text,
@@ -36,12 +44,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_registry_argument(parser)
     add_format_argument(parser, RENDERERS)
+    add_cache_argument(parser)
     parser.set_defaults(run=run)
 
 
-def review(registry: Path | str, base: str, on_date: dt.date | None = None) -> DiffResult:
+def review(
+    registry: Path | str,
+    base: str,
+    on_date: dt.date | None = None,
+    cache: ParseCache | None = None,
+) -> DiffResult:
     """The changes since `base` and the findings of every rule, M504 included."""
-    result = compare_with_base(registry, base)
+    result = compare_with_base(registry, base, cache)
     inputs = Inputs(base=result.base, changes=result.changes)
     result.findings = sort_findings(run_rules(result.registry, inputs, on_date=on_date))
     return result
@@ -49,7 +63,7 @@ def review(registry: Path | str, base: str, on_date: dt.date | None = None) -> D
 
 def run(args: argparse.Namespace) -> int:
     try:
-        result = review(args.registry, args.base)
+        result = review(args.registry, args.base, cache=cache_of(args))
     except BaseError as exc:
         raise UsageError(str(exc)) from None
     if args.format == "sarif":

@@ -11,6 +11,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..cache import ParseCache
 from ..changes import Change, Impact, Place
 from ..findings import Finding, exit_code, sort_findings
 from ..loader import (
@@ -61,17 +62,20 @@ def read_base(base: str, registry: Path) -> BaseFiles:
     return read_directory(path) if path.is_dir() else read_revision(registry, base)
 
 
-def compare_with_base(registry_dir: Path | str, base: str) -> DiffResult:
+def compare_with_base(
+    registry_dir: Path | str, base: str, cache: ParseCache | None = None
+) -> DiffResult:
     """The changes since `base`, with their impact and coverage (no findings yet)."""
     registry_dir = Path(registry_dir)
-    head = load_registry(registry_dir)
+    head = load_registry(registry_dir, cache)
     files = read_base(base, registry_dir)
     result = DiffResult(files.label, head, {}, base_sources=files.services)
     names = _changed(head, files)
     for name in sorted(names & {Path(f).stem for f in files.services}):
         file = next(f for f in files.services if Path(f).stem == name)
         problems: list[Finding] = []
-        doc = load_service_file(Path(file), files.shown(file), problems, files.services[file])
+        raw = files.services[file]
+        doc = load_service_file(Path(file), files.shown(file), problems, raw, cache)
         if doc is None:
             names.discard(name)
             result.base_findings += [

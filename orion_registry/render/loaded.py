@@ -7,6 +7,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from ..cache import ParseCache, registry_cache
 from ..loader import Registry, load_registry
 from ..waivers import RuleConfig, rule_config
 from .index import SiteIndex, build_index
@@ -18,9 +19,21 @@ def _stamp(root: Path) -> tuple[tuple[str, int], ...]:
     return tuple(sorted((p.as_posix(), p.stat().st_mtime_ns) for p in files))
 
 
+_CACHES: dict[tuple[Path, Path | None], ParseCache] = {}
+
+
+def _cache(root: Path) -> ParseCache | None:
+    """One parse cache per registry and cache folder for the process, keeping validated
+    models: `mkdocs serve` revalidates only what changed. None with ORION_REGISTRY_NO_CACHE=1."""
+    cache = registry_cache(root, keep_models=True)
+    if cache is None:
+        return None
+    return _CACHES.setdefault((root, cache.folder), cache)
+
+
 @lru_cache(maxsize=4)
 def _load(root: Path, stamp: tuple[tuple[str, int], ...]) -> tuple[Registry, RuleConfig, SiteIndex]:
-    registry = load_registry(root)
+    registry = load_registry(root, _cache(root))
     return registry, rule_config(registry), build_index(registry)
 
 
