@@ -38,6 +38,8 @@ def project(root: Path, text: str, places: list[str]) -> Path:
     shutil.copy2(REPO / "mkdocs.yml", root / "mkdocs.yml")
     shutil.copytree(REPO / "docs", root / "docs")
     shutil.copytree(REPO / "registry", root / "registry")
+    if (REPO / "packages").is_dir():  # the Prisma schemas the services name
+        shutil.copytree(REPO / "packages", root / "packages")
     path = root / "registry" / "services" / "user.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     if "service" in places:
