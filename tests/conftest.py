@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -32,3 +33,15 @@ def pytest_sessionfinish(session, exitstatus):
         for nodeid in _system_skips:
             print(f"  {nodeid}")
         session.exitstatus = 1
+
+
+@pytest.fixture
+def output_dir(tmp_path: Path) -> Path:
+    """Screenshots go to test-output/browser/ (git-ignored) when it can be written, else
+    to tmp_path."""
+    folder = Path(__file__).resolve().parent.parent / "test-output" / "browser"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return tmp_path
+    return folder

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import io
 import os
 import shutil
@@ -38,6 +39,11 @@ def check_example(example: str, root: Path) -> list[Finding]:
     with `# base` documents, as `diff --base` does (so M504 runs too)."""
     write_example(textwrap.dedent(example), root)
     day = None if os.environ.get(TODAY_ENV) else EXAMPLE_DAY  # a test may pin its own day
+    return example_findings(root, day)
+
+
+def example_findings(root: Path, day: dt.date | None) -> list[Finding]:
+    """`check` of a written example, or `diff --base` when it has a base revision."""
     if (root / BASE_DIR).is_dir():
         return review(root, str(root / BASE_DIR), on_date=day).findings
     return check_registry(load_registry(root), on_date=day)

@@ -107,17 +107,6 @@ def browser(server: str) -> Iterator[object]:
         chromium.close()
 
 
-@pytest.fixture
-def output_dir(tmp_path: Path) -> Path:
-    """Screenshots go to test-output/ (git-ignored) when it can be written, else tmp_path."""
-    folder = ROOT / "test-output" / "browser"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return tmp_path
-    return folder
-
-
 def open_page(browser, url: str, screenshot: Path) -> tuple[list[str], list[str]]:
     """Load `url`, wait for every diagram; return (diagram texts, console errors)."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})

@@ -59,16 +59,6 @@ def chromium(big_site) -> Iterator[object]:
         browser.close()
 
 
-@pytest.fixture
-def output_dir(tmp_path: Path) -> Path:
-    folder = ROOT / "test-output" / "browser"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return tmp_path
-    return folder
-
-
 def open_map(browser, url: str, width: int, errors: list[str]):
     page = browser.new_page(viewport={"width": width, "height": 1000})
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)

@@ -15,13 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from orion_registry.diff import compare_with_base
-from orion_registry.engine import check_registry, run
-from orion_registry.loader import load_registry
 from orion_registry.rules import RULES
 from orion_registry.rules.base import FAMILIES
-from orion_registry.rules.context import Inputs
-from orion_registry.rules.examples import BASE_DIR, EXAMPLE_DAY, write_example
+from orion_registry.rules.examples import EXAMPLE_DAY, write_example
+
+from .helpers import example_findings
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE = os.environ.get("ORION_UPDATE_SNAPSHOTS") == "1"
@@ -38,21 +36,11 @@ def family_output(family: str) -> str:
             folder = Path(f"{code}-{section}")  # relative: messages name relative paths
             write_example(textwrap.dedent(RULES[code].example(section)), folder)
             lines.append(f"## {code} {section}")
-            for finding in _findings(folder):
+            for finding in example_findings(folder, TODAY):
                 data = finding.as_dict()
                 data["file"] = Path(data["file"]).relative_to(folder).as_posix()
                 lines.append(json.dumps(data, ensure_ascii=False))
     return "\n".join(lines) + "\n"
-
-
-def _findings(folder: Path) -> list:
-    """`check`, or `diff --base` when the example has a base revision (M504)."""
-    if (folder / BASE_DIR).is_dir():
-        registry = load_registry(folder)
-        result = compare_with_base(folder, str(folder / BASE_DIR))
-        inputs = Inputs(base=result.base, changes=result.changes)
-        return run(registry, inputs, on_date=TODAY)
-    return check_registry(load_registry(folder), on_date=TODAY)
 
 
 FAMILIES_WITH_EXAMPLES = sorted(

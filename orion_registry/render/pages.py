@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -82,7 +82,8 @@ class _Renderer:
         self.index = index
         self.owner_ids = owner_ids(self.index.owners)
         self.site = Site()
-        self.findings: list[Finding] = []
+        self.prisma_differences: Counter[str] = Counter()  # service -> drift findings
+        self.baselined: Counter[str] = Counter()  # service -> baselined findings
         self.flagged: dict[str, ServiceFindings] = {}
 
     def page(self, uri: str, template: str, **context: Any) -> None:
@@ -115,7 +116,9 @@ class _Renderer:
         self.site.pages[uri] = GeneratedPage(markdown, blocks.blocks, blocks.search)
 
     def render(self, findings: list[Finding], show_findings: bool) -> Site:
-        self.findings = findings
+        # per service, counted once (not once per page)
+        self.prisma_differences = Counter(_service(f) for f in findings if f.rule[:2] == "D7")
+        self.baselined = Counter(_service(f) for f in findings if f.baselined)
         shown = (
             [replace(f, file=shown_file(self.registry, f.file)) for f in findings]
             if show_findings
@@ -171,14 +174,8 @@ class _Renderer:
             migrations=newest_first(doc.model.migrations),
             waivers=self.index.waivers[name],
             prisma_file=prisma_file(self.registry, doc),
-            prisma_differences=sum(
-                1
-                for f in self.findings
-                if f.rule.startswith("D7") and f.target.split(".")[0] == name
-            ),
-            baselined=sum(
-                1 for f in self.findings if f.baselined and f.target.split(".")[0] == name
-            ),
+            prisma_differences=self.prisma_differences[name],
+            baselined=self.baselined[name],
             flagged=self.flagged.get(name) or ServiceFindings(),
         )
 
@@ -307,3 +304,7 @@ def unloadable_page(name: str) -> GeneratedPage:
         f"---\nrender_macros: false\ngenerated_by: orion-registry\n---\n# {title}\n\n"
         "This service's file does not load yet, so there is nothing to show.\n"
     )
+
+
+def _service(finding: Finding) -> str:
+    return finding.target.split(".", 1)[0]

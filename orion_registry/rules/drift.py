@@ -34,8 +34,6 @@ from ..sql.normal import (
 from .base import Violation, rule
 from .context import ColumnRef, Context, Ref, TableRef
 
-Definition = IndexDefinition
-
 
 def _drift(code: str, name: str):
     """Register a drift rule: it runs when the command has a schema to compare with."""
@@ -97,13 +95,13 @@ def _single_unique(index: LiveIndex) -> bool:
     return index.unique and len(index.columns) == 1 and index.where is None
 
 
-def _definition(index: LiveIndex) -> Definition:
+def _definition(index: LiveIndex) -> IndexDefinition:
     return live_index_definition(
         index.columns, index.unique, index.method, index.where, index.ops, index.descending
     )
 
 
-def _describe(definition: Definition) -> str:
+def _describe(definition: IndexDefinition) -> str:
     columns, unique, method, where = definition
     text = f"{'unique ' if unique else ''}{method} ({', '.join(columns)})"
     return text + (f" WHERE {where}" if where else "")
@@ -116,7 +114,7 @@ class IndexMatch:
 
     ref: Ref
     name: str
-    wanted: Definition
+    wanted: IndexDefinition
     found: LiveIndex | None
     twin: LiveIndex | None
 
