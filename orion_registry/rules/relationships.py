@@ -597,7 +597,7 @@ def _is_own_id(ref: ColumnRef) -> bool:
     return table.endswith(stem) or singular.endswith(stem)
 
 
-@rule("R406", "id-documents-target", "warning")
+@rule("R406", "id-documents-target", "warning", scope="service")
 def id_documents_target(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """A column named `*_id` documents what it points at.
 

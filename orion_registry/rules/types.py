@@ -35,7 +35,7 @@ def _named(name: str, words: list[str] | tuple[str, ...]) -> str | None:
     return next((w for w in words if name == w or name.endswith("_" + w)), None)
 
 
-@rule("T201", "uuid-primary-key", "error")
+@rule("T201", "uuid-primary-key", "error", scope="service")
 def uuid_primary_key(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """A table's primary key is one `id uuid` column with a generated default.
 
@@ -104,7 +104,7 @@ def uuid_primary_key(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viola
             )
 
 
-@rule("T202", "uuid-ids", "error")
+@rule("T202", "uuid-ids", "error", scope="service")
 def uuid_ids(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """A column named `*_id` is a uuid, unless it holds an id issued outside Orion.
 
@@ -179,7 +179,7 @@ def _timestamp_problems(ref: ColumnRef, enums: set[str]) -> Iterator[Violation]:
         )
 
 
-@rule("T203", "timestamps", "warning")
+@rule("T203", "timestamps", "warning", scope="service")
 def timestamps(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """A table has `created_at` (default now) and `updated_at` (updated_at: true).
 
@@ -235,7 +235,7 @@ def timestamps(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
                 )
 
 
-@rule("T204", "json-sparingly", "warning")
+@rule("T204", "json-sparingly", "warning", scope="service")
 def json_sparingly(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """A JSON column holds flexible data, not queryable or relational data.
 
@@ -334,6 +334,7 @@ def json_sparingly(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violati
             "these, or ending in _<name>, is free text even though it ends in a closed-set word",
         ),
     },
+    scope="service",
 )
 def closed_set_enum(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """A column holding a closed set of values (status, type, role...) is an enum.
@@ -437,6 +438,7 @@ def known_length(name: str) -> tuple[int, str] | None:
             "a text column named one of these, or ending in _<word>, should be varchar(n)",
         )
     },
+    scope="service",
 )
 def string_length(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """A string column has a deliberate type: `varchar(n)` where a bound exists.
@@ -510,7 +512,7 @@ def string_length(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violatio
             )
 
 
-@rule("T207", "soft-delete", "error")
+@rule("T207", "soft-delete", "error", scope="service")
 def soft_delete(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """A `deleted_at` column (soft delete) is a nullable timestamp.
 
