@@ -334,7 +334,8 @@ def index_name(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     unique_prefixes = list(options["unique_prefixes"])
     taken: dict[str, set[str]] = {}  # service -> index names in use or already suggested
     for ref in ctx.indexes:
-        taken.setdefault(ref.doc.name, {ix.name for t in ref.service.tables for ix in t.indexes})
+        if ref.doc.name not in taken:  # once per service (not per index: quadratic)
+            taken[ref.doc.name] = {ix.name for t in ref.service.tables for ix in t.indexes}
         index, name = ref.index, ref.index.name
         prefixes = ["idx_", *unique_prefixes] if index.unique else ["idx_"]
         full = [prefix + index_stem(ref.table.name, index.columns) for prefix in prefixes]
