@@ -66,8 +66,9 @@ CHECK = """
 from orion_registry.cli import main
 import contextlib, io
 # timed
+sys.argv = ["orion-registry", "check", "--registry", sys.argv[1]]  # as the command runs
 with contextlib.redirect_stdout(io.StringIO()):
-    main(["check", "--registry", sys.argv[1]])
+    main()
 """
 BUILD = """
 from mkdocs.__main__ import cli
