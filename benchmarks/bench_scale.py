@@ -182,7 +182,7 @@ def _get(url: str) -> str:
 def site_url(project: Path) -> str:
     """The project's `site_url` (serve mounts the site at its path)."""
     found = re.search(r"(?m)^site_url:\s*(\S+)", (project / "mkdocs.yml").read_text())
-    return found.group(1) if found else "/"
+    return found.group(1) if found and "://" in found.group(1) else "/"  # not `!ENV ...`
 
 
 def cpu_seconds(pid: int) -> float:

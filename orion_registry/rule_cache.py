@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import fields, replace
 from functools import cache
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 from . import __version__
 from .cache import ParseCache
@@ -72,11 +73,19 @@ def _findings(data: object) -> list[Finding] | None:
     return found if plain else None
 
 
+_STORES: WeakKeyDictionary[ParseCache, ParseCache] = WeakKeyDictionary()
+# A long-lived store (`mkdocs serve`) also keeps the last run's findings in memory.
+_RECENT: WeakKeyDictionary[ParseCache, dict[str, list[Finding]]] = WeakKeyDictionary()
+
+
 def findings_store(parse_cache: ParseCache | None) -> ParseCache | None:
-    """Where the findings of a registry loaded through `parse_cache` are kept, if anywhere."""
+    """Where the findings of a registry loaded through `parse_cache` are kept, if anywhere
+    (one store per parse cache, so a long-lived one keeps its findings in memory too)."""
     if parse_cache is None or parse_cache.folder is None:
         return None
-    return ParseCache(parse_cache.folder / FOLDER)
+    if parse_cache not in _STORES:
+        _STORES[parse_cache] = ParseCache(parse_cache.folder / FOLDER)
+    return _STORES[parse_cache]
 
 
 def kept_findings(
@@ -90,13 +99,16 @@ def kept_findings(
     codes = ",".join(sorted(rule.code for rule in rules))
     found: list[Finding] = []
     missed: dict[str, tuple[ServiceDoc, str]] = {}
+    recent, now = _RECENT.get(store, {}), {}
     for name, doc in ctx.registry.services.items():
         key = _key(ctx, doc, codes) if doc.digest else ""
-        kept = _findings(store.get(key)[1]) if key else None
+        kept = recent.get(key) if key in recent else _findings(store.get(key)[1]) if key else None
         if kept is None:
             missed[name] = (doc, key)
         else:
             found.extend(kept)
+            now[key] = kept
+    _RECENT[store] = now
     if not missed:
         return found
     services = {name: doc for name, (doc, _) in missed.items()}
@@ -110,4 +122,5 @@ def kept_findings(
         for doc, key in missed.values():
             if key:
                 store.put(key, by_file[doc.file])
+                now[key] = [Finding(*row) for row in by_file[doc.file]]
     return found + fresh

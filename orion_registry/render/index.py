@@ -95,6 +95,8 @@ def build_index(registry: Registry) -> SiteIndex:
         for table in service.tables:
             index.tables.add((name, table.name))
             for column in table.columns:
+                if column.references is None and column.copy_of is None:
+                    continue
                 links = [("reference", column.references), ("copy", column.copy_of)]
                 for kind, link in links:
                     _add_link(index, name, table.name, column.name, kind, link)
