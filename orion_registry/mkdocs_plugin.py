@@ -41,6 +41,7 @@ from .render.loaded import loaded
 from .render.memo import PageMemo, digest
 from .render.pages import MAP_SCRIPT, STYLESHEET, shown_file, unloadable_page
 from .serve_cache import PageCache
+from .serve_output import ServeOutput
 from .sitedir import StagedSiteDir
 
 log = get_plugin_logger(__name__)
@@ -76,6 +77,8 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
         # rebuilds, reused where their inputs did not change (render/memo.py, serve_cache.py).
         self.memo: PageMemo | None = None
         self.page_cache: PageCache | None = None
+        self.output: ServeOutput | None = None  # while serving: only changed files written
+        self.files: Files | None = None
         self.nav: Navigation | None = None
         self.env: tuple[object, Environment] | None = None  # (templates stamp, environment)
 
@@ -83,6 +86,7 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
         self.serving = command == "serve"
         self.dirty = dirty
         self.memo, self.page_cache = (PageMemo(), PageCache()) if self.serving else (None, None)
+        self.output = ServeOutput() if self.serving else None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         here = Path(config.config_file_path or ".").resolve().parent
@@ -103,10 +107,17 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
             config.site_dir = self.staged.start(config.site_dir)
         return config
 
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        """While serving, MkDocs does not empty `site_dir`: only changed files are written."""
+        if self.output is not None:
+            config.site_dir = self.output.before_clean(config.site_dir)
+
     @event_priority(-100)  # after every other plugin wrote its files (search index...)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.page_cache is not None:
             self.page_cache.finish()
+        if self.output is not None and self.files is not None:
+            self.output.finish(self.files)
         if _strict_warnings():
             return  # MkDocs aborts right after this event: on_shutdown drops the staging
         if self.staged.commit() and self.staged.target is not None:
@@ -114,11 +125,21 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
 
     def on_build_error(self, *, error: Exception) -> None:
         self.staged.abort()
+        if self.output is not None:
+            self.output.failed()
 
     def on_shutdown(self) -> None:
         self.staged.abort()  # a build stopped without an error event (e.g. --strict)
+        if self.output is not None:
+            self.output.close()
 
-    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+    @event_priority(100)  # first: the files MkDocs listed, before any plugin adds its own
+    def _served_site_dir(self, files: Files, *, config: MkDocsConfig) -> Files:
+        if self.output is not None:
+            config.site_dir = self.output.files(files)
+        return files
+
+    def _generated_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         registry, index, findings = self.check()
         self.pinned_date = _pin_build_date(registry, self.pinned_date)
         errors = [
@@ -174,6 +195,8 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
             self.memo.finish()
             self.page_cache.start(config, files)  # after the build date is pinned
         return files
+
+    on_files = CombinedEvent(_served_site_dir, _generated_files)
 
     def template_env(self) -> tuple[object, Environment]:
         """The generated pages' templates; while serving, kept until a file of
@@ -285,6 +308,9 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         """While serving: pages whose finished HTML is kept skip the theme's template."""
+        self.files = files
+        if self.output is not None:
+            self.output.static_files(files)  # MkDocs copies them right after this event
         if self.page_cache is None or self.nav is None:
             return env
         pages = [file.page for file in files.documentation_pages() if file.page is not None]
@@ -324,7 +350,11 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
             output = assemble(output, generated.blocks)
         if 'class="mermaid"' not in output:  # 3.5 MB of script that has nothing to draw
             output = _MERMAID_SCRIPT.sub("", output, count=1)
-        return output if self.page_cache is None else self.page_cache.finished(page, output)
+        if self.page_cache is not None:
+            output = self.page_cache.finished(page, output)
+        if self.output is not None:
+            self.output.page(page, output)
+        return output
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(str(self.root))

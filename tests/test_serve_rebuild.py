@@ -27,6 +27,7 @@ from orion_registry.render import render_site
 from orion_registry.render.index import build_index
 from orion_registry.render.memo import PageMemo
 from orion_registry.serve_cache import PageCache
+from orion_registry.serve_output import ServeOutput
 
 from .helpers import ROOT
 from .test_site import tree_hashes
@@ -62,15 +63,21 @@ class Server:
         return config
 
     def build(self, fresh: bool = False) -> tuple[Path, PageCache]:
-        """A rebuild; `fresh`: forget every kept page first (what a new server would do)."""
+        """A rebuild into the served folder, as serve does; `fresh`: into a new folder,
+        every kept page and written file forgotten first (what a new server would do)."""
         self.builds += 1
-        site = self.project / f"out-{self.builds}"
+        site = self.project / (f"fresh-{self.builds}" if fresh else "served")
+        output = self.plugin.output
         if fresh:
             self.plugin.page_cache, self.plugin.memo = PageCache(), PageMemo()
+            self.plugin.output = ServeOutput()
         logging.getLogger("mkdocs").setLevel(logging.ERROR)
         config = self.config(site)
         assert config.plugins["orion-registry"] is self.plugin  # kept, as serve keeps it
-        build(config, serve_url=SERVE_URL)
+        try:
+            build(config, serve_url=SERVE_URL)
+        finally:
+            self.plugin.output = output  # the served folder's, as the server goes on
         assert self.plugin.page_cache is not None
         return site, self.plugin.page_cache
 
@@ -80,8 +87,13 @@ class Server:
         counts = (pages.converted, pages.templated, pages.indexed)
         fresh, _ = self.build(fresh=True)
         assert tree_hashes(rebuilt) == tree_hashes(fresh)
+        assert folders(rebuilt) == folders(fresh)
         pages.converted, pages.templated, pages.indexed = counts
         return rebuilt, pages
+
+
+def folders(site: Path) -> list[str]:
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_dir())
 
 
 def services(project: Path) -> Path:
@@ -115,6 +127,8 @@ def test_a_rebuild_redoes_only_what_changed_and_writes_the_same_site(project: Pa
 
     _, pages = server.build()  # nothing changed: nothing is converted, templated, indexed
     assert (pages.converted, pages.templated, pages.indexed) == (0, 0, 0)
+    assert server.plugin.output is not None
+    assert server.plugin.output.skipped > total  # nor written again (pages, assets)
     assert server.plugin.memo is not None and server.plugin.memo.rendered == 0
 
     edited = sorted(services(project).glob("*.yaml"))[3]

@@ -46,8 +46,9 @@ def map_links(index: SiteIndex) -> list[MapLink]:
     return _links(index, index.names)
 
 
-def _links(index: SiteIndex, names: list[str]) -> list[MapLink]:
-    """The links held (references, copies) or consumed (events) by `names`."""
+def _links(index: SiteIndex, names: list[str], touching: str | None = None) -> list[MapLink]:
+    """The links held (references, copies) or consumed (events) by `names`; with
+    `touching`, only those from or to that service."""
     grouped: dict[tuple[str, str, str, str], MapLink] = {}
 
     def at(source: str, target: str, kind: str, sync: str) -> MapLink:
@@ -60,6 +61,8 @@ def _links(index: SiteIndex, names: list[str]) -> list[MapLink]:
         for link in index.refs_out[name]:
             if link.owner == name or not index.has(link.owner):
                 continue
+            if touching is not None and touching not in (name, link.owner):
+                continue
             sync = getattr(link.link, "sync", None) or "undeclared"
             table, _, column = link.target.partition(".")[2].partition(".")
             at(name, link.owner, link.kind, sync).columns.append(
@@ -67,6 +70,8 @@ def _links(index: SiteIndex, names: list[str]) -> list[MapLink]:
             )
         for event in index.consumed[name]:
             for publisher in index.publishers.get(event, ()):
+                if touching is not None and touching not in (name, publisher):
+                    continue
                 if publisher != name:
                     at(publisher, name, "event", "event").events.append(event)
     for link in grouped.values():
@@ -126,7 +131,7 @@ def map_links_of(index: SiteIndex, name: str) -> list[MapLink]:
     """The links from or to `name` (`map_links` restricted to one service's neighbourhood)."""
     near = index.neighbours(name) | {name}
     sub = [n for n in index.names if n in near]
-    return [link for link in _links(index, sub) if name in (link.source, link.target)]
+    return _links(index, sub, touching=name)
 
 
 def map_document(index: SiteIndex, paths: SitePaths) -> dict[str, Any]:
