@@ -81,6 +81,7 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
         self.files: Files | None = None
         self.nav: Navigation | None = None
         self.env: tuple[object, Environment] | None = None  # (templates stamp, environment)
+        self.kept_map = ("", "")  # (key, the map's data) of the last build
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
@@ -187,9 +188,7 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
         self.add_pages(site, files, config)
         files.append(File.generated(config, self.paths.stylesheet, content=css))
         files.append(File.generated(config, self.paths.map_script, content=script))
-        files.append(
-            File.generated(config, self.paths.map_data, content=map_json(index, self.paths))
-        )
+        files.append(File.generated(config, self.paths.map_data, content=self.map_data(index)))
         config.nav = expand_nav(config.nav, site, self.paths, self.nav_mode)
         if self.memo is not None and self.page_cache is not None:
             self.memo.finish()
@@ -197,6 +196,13 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
         return files
 
     on_files = CombinedEvent(_served_site_dir, _generated_files)
+
+    def map_data(self, index: SiteIndex) -> str:
+        """The relationship map's data; while serving, kept as long as the map's key."""
+        key = self.memo.map if self.memo is not None else ""
+        if not key or self.kept_map[0] != key:
+            self.kept_map = (key, map_json(index, self.paths))
+        return self.kept_map[1]
 
     def template_env(self) -> tuple[object, Environment]:
         """The generated pages' templates; while serving, kept until a file of

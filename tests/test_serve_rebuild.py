@@ -222,7 +222,7 @@ def test_the_memo_renders_again_the_edited_service_and_its_neighbours(tmp_path: 
         return pages
 
     render()
-    assert memo.rendered == 24
+    assert memo.rendered == 24 + 1  # every service page, the map page
     render()
     assert memo.rendered == 0
     holder, target = cross_reference(tmp_path)
@@ -230,4 +230,7 @@ def test_the_memo_renders_again_the_edited_service_and_its_neighbours(tmp_path: 
     render()
     neighbours = build_index(load_registry(root)).neighbours(target.stem)
     assert holder.stem in neighbours
-    assert memo.rendered == 1 + len(neighbours)
+    assert memo.rendered == 1 + len(neighbours)  # the map shows no description: kept
+    edit_yaml(target, lambda d: d.update(title="Retitled"))  # the map shows titles
+    render()
+    assert memo.rendered == 1 + len(neighbours) + 1

@@ -80,6 +80,15 @@ def _links(index: SiteIndex, names: list[str], touching: str | None = None) -> l
     return [grouped[key] for key in sorted(grouped)]
 
 
+def map_inputs(index: SiteIndex, name: str) -> tuple:
+    """All the map (its data, its page) reads of one service: its owner, title, the
+    cross-service links it holds, the events it consumes and publishes."""
+    doc = index.doc(name)
+    refs = [(r.table, r.column, r.kind, r.owner, r.target, r.sync) for r in index.refs_out[name]]
+    published = [event.name for event in doc.model.events.publishes]
+    return (name, owner_of(doc), doc.model.title, refs, index.consumed[name], published)
+
+
 def link_summary(index: SiteIndex) -> dict[str, list[tuple[str, str]]]:
     """For each service, the services it links to with the kinds of link, as text:
     `[("user", "reference · event, copy · cache"), ("billing", "events")]`."""

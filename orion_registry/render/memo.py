@@ -7,6 +7,8 @@ page shares (settings, owners, the set of services, the site paths, the template
 page is rendered again only when one of those changed: after one edit, the edited service
 and its neighbours. Keys are content hashes (each service file's digest), so a kept page
 is exactly the page a fresh render would give (tests/test_serve_rebuild.py compares).
+The relationship map's page and data are kept by a key of what they read of every service
+(`graph.map_inputs`): a description edited elsewhere leaves them as they were.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Iterable
 
 from ..findings import Finding
 from .blocks import GeneratedPage
+from .graph import map_inputs
 from .index import SiteIndex
 
 
@@ -34,12 +37,14 @@ class PageMemo:
         self.pages: dict[str, GeneratedPage] = {}
         self.used: dict[str, GeneratedPage] = {}
         self.shared = ""
+        self.map = ""  # the key of the relationship map's page and data, in this build
         self.rendered = 0  # service pages rendered (not reused) in this build
 
     def start(self, index: SiteIndex, *shared: object) -> None:
         """A build starts; `shared` is what every page depends on besides the index."""
         owners = sorted((owner, tuple(names)) for owner, names in index.owners.items())
         self.shared = digest(*shared, tuple(index.names), owners)
+        self.map = digest(self.shared, [map_inputs(index, name) for name in index.names])
         self.used, self.rendered = {}, 0
 
     def key(self, index: SiteIndex, name: str, findings: Iterable[Finding]) -> str:

@@ -209,16 +209,22 @@ class _Renderer:
 
     def maps(self) -> None:
         paths = self.paths
-        scripts = [paths.file_url(paths.map, f"assets/vendor/{name}") for name in MAP_LIBRARIES]
-        self.page(
-            paths.map,
-            "map_index.md.j2",
-            graph_url=paths.file_url(paths.map, paths.map_data),
-            scripts=[*scripts, paths.file_url(paths.map, paths.map_script)],
-            collapse_above=COLLAPSE_TEAMS_ABOVE,
-            owners=sorted(self.index.owners),
-            outgoing=link_summary(self.index),
-        )
+        kept = self.memo.get(self.memo.map) if self.memo else None
+        if kept is not None:
+            self.site.pages[paths.map] = kept
+        else:
+            libraries = [paths.file_url(paths.map, f"assets/vendor/{n}") for n in MAP_LIBRARIES]
+            self.page(
+                paths.map,
+                "map_index.md.j2",
+                graph_url=paths.file_url(paths.map, paths.map_data),
+                scripts=[*libraries, paths.file_url(paths.map, paths.map_script)],
+                collapse_above=COLLAPSE_TEAMS_ABOVE,
+                owners=sorted(self.index.owners),
+                outgoing=link_summary(self.index),
+            )
+            if self.memo is not None:
+                self.memo.put(self.memo.map, self.site.pages[paths.map])
         for owner in sorted(self.index.owners):
             own = self.index.owners[owner]
             near = {n for name in own for n in self.index.neighbours(name)}
