@@ -275,7 +275,11 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
             return markdown
         uri = page.file.src_uri
         generated = self.pages.get(uri)
-        added = (generated.blocks if generated else None, self.banner_key, self.stale.get(uri))
+        added = (
+            (generated.blocks, generated.search) if generated else None,
+            self.banner_key,
+            self.stale.get(uri),
+        )
         return self.page_cache.markdown(page, markdown, added)
 
     @event_priority(100)  # first: the conversion as Python-Markdown made it

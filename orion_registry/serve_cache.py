@@ -39,11 +39,24 @@ EMPTY_TEMPLATE = "orion-registry-reused.html"
 
 
 def _digest(*parts: object) -> str:
+    """A key of `parts`: strings hashed as they are, lists and tuples item by item (no
+    `repr` of a page's worth of HTML), anything else by its `str`."""
     digest = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        digest.update(str(part).encode("utf-8", "surrogatepass"))
-        digest.update(b"\0")
+    _feed(digest, parts)
     return digest.hexdigest()
+
+
+def _feed(digest: Any, part: object) -> None:
+    if isinstance(part, list | tuple):
+        digest.update(f"[{len(part)}".encode())
+        for item in part:
+            _feed(digest, item)
+        return
+    data = (part if isinstance(part, str) else f"{type(part).__name__}:{part}").encode(
+        "utf-8", "surrogatepass"
+    )
+    digest.update(len(data).to_bytes(8, "little"))
+    digest.update(data)
 
 
 @dataclass(slots=True)

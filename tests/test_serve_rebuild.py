@@ -144,6 +144,30 @@ def _drop_tables(data: dict) -> None:
     data["tables"] = data["tables"][:1]
 
 
+def _add_column(data: dict) -> None:
+    data["tables"][0]["columns"].append({"name": "added_note", "type": "text", "nullable": True})
+
+
+def _rename_event(data: dict) -> None:
+    event = data["events"]["publishes"][0]
+    event["name"] = event["name"] + "_renamed"
+
+
+def _rename_linked_column(data: dict) -> None:
+    """The first column holding another service's data is renamed (that service's page
+    lists it among the services that hold its data)."""
+    for table in data["tables"]:
+        for column in table["columns"]:
+            link = column.get("references") or column.get("copy_of")
+            if isinstance(link, dict) and link["column"].count(".") == 2:
+                old, column["name"] = column["name"], "renamed_" + column["name"]
+                for index in table.get("indexes", []):  # the index that leads with it too
+                    index["columns"] = [column["name"] if c == old else c for c in index["columns"]]
+                    index["name"] = index["name"].replace(old, column["name"])
+                return
+    raise AssertionError("no cross-service link to edit")
+
+
 EDITS: dict[str, Callable[[Path, Path, Path], None]] = {
     "description of a referenced service": lambda project, holder, target: describe(
         target, "New words."
@@ -153,6 +177,15 @@ EDITS: dict[str, Callable[[Path, Path, Path], None]] = {
     ),
     "tables of a referenced service": lambda project, holder, target: edit_yaml(
         target, _drop_tables
+    ),
+    "a column added to a referenced service": lambda project, holder, target: edit_yaml(
+        target, _add_column
+    ),
+    "an event of a referenced service renamed": lambda project, holder, target: edit_yaml(
+        target, _rename_event
+    ),
+    "a column holding another service's data renamed": lambda project, holder, target: edit_yaml(
+        holder, _rename_linked_column
     ),
     "a referenced service removed": lambda project, holder, target: target.unlink(),
     "a service added": lambda project, holder, target: edit_yaml(
@@ -230,7 +263,7 @@ def test_the_memo_renders_again_the_edited_service_and_its_neighbours(tmp_path: 
     render()
     neighbours = build_index(load_registry(root)).neighbours(target.stem)
     assert holder.stem in neighbours
-    assert memo.rendered == 1 + len(neighbours)  # the map shows no description: kept
-    edit_yaml(target, lambda d: d.update(title="Retitled"))  # the map shows titles
+    assert memo.rendered == 1  # neighbours and the map show no description: kept
+    edit_yaml(target, lambda d: d.update(title="Retitled"))  # shown by them (to be sure)
     render()
     assert memo.rendered == 1 + len(neighbours) + 1
