@@ -47,14 +47,20 @@ def _digest(*parts: object) -> str:
 
 
 def _feed(digest: Any, part: object) -> None:
-    if isinstance(part, list | tuple):
-        digest.update(f"[{len(part)}".encode())
-        for item in part:
-            _feed(digest, item)
+    if not isinstance(part, list | tuple):
+        _feed_text(digest, part if isinstance(part, str) else f"{type(part).__name__}:{part}")
         return
-    data = (part if isinstance(part, str) else f"{type(part).__name__}:{part}").encode(
-        "utf-8", "surrogatepass"
-    )
+    if all(isinstance(item, str) for item in part):  # a page's blocks: one update
+        _feed_text(digest, f"str[{','.join(str(len(item)) for item in part)}]")
+        _feed_text(digest, "".join(part))
+        return
+    digest.update(f"[{len(part)}".encode())
+    for item in part:
+        _feed(digest, item)
+
+
+def _feed_text(digest: Any, text: str) -> None:
+    data = text.encode("utf-8", "surrogatepass")
     digest.update(len(data).to_bytes(8, "little"))
     digest.update(data)
 

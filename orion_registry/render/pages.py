@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ from .graph import link_summary, team_boxes
 from .guide import option_cell, trusted_cell
 from .index import SiteIndex, build_index, owner_of
 from .links import Links, table_anchor
-from .memo import PageMemo
+from .memo import PageMemo, digest
 from .mermaid import Chart, er_diagram, flowchart, owner_ids, service_edges
 from .paths import SitePaths
 from .queries import estimated_total, index_anchor, query_table_rows, rows_text
@@ -209,12 +210,11 @@ class _Renderer:
 
     def maps(self) -> None:
         paths = self.paths
-        kept = self.memo.get(self.memo.map) if self.memo else None
-        if kept is not None:
-            self.site.pages[paths.map] = kept
-        else:
-            libraries = [paths.file_url(paths.map, f"assets/vendor/{n}") for n in MAP_LIBRARIES]
-            self.page(
+        libraries = [paths.file_url(paths.map, f"assets/vendor/{n}") for n in MAP_LIBRARIES]
+        self.kept_page(
+            paths.map,
+            self.memo.map if self.memo else "",
+            lambda: self.page(
                 paths.map,
                 "map_index.md.j2",
                 graph_url=paths.file_url(paths.map, paths.map_data),
@@ -222,19 +222,29 @@ class _Renderer:
                 collapse_above=COLLAPSE_TEAMS_ABOVE,
                 owners=sorted(self.index.owners),
                 outgoing=link_summary(self.index),
-            )
-            if self.memo is not None:
-                self.memo.put(self.memo.map, self.site.pages[paths.map])
+            ),
+        )
         for owner in sorted(self.index.owners):
             own = self.index.owners[owner]
+            uri = paths.owner_map(self.owner_ids[owner])
             near = {n for name in own for n in self.index.neighbours(name)}
-            self.page(
-                paths.owner_map(self.owner_ids[owner]),
-                "map_owner.md.j2",
-                owner=owner,
-                services=own,
-                outside=sorted(near - set(own)),
+            context = {"owner": owner, "services": own, "outside": sorted(near - set(own))}
+            shown = [(name, self.index.doc(name).model.description) for name in own]
+            self.kept_page(
+                uri,
+                digest(self.memo.map, owner, shown) if self.memo else "",
+                partial(self.page, uri, "map_owner.md.j2", **context),
             )
+
+    def kept_page(self, uri: str, key: str, render: Callable[[], None]) -> None:
+        """`render()` the page `uri`, unless the memo keeps it under `key` (while serving)."""
+        kept = self.memo.get(key) if self.memo and key else None
+        if kept is not None:
+            self.site.pages[uri] = kept
+            return
+        render()
+        if self.memo is not None and key:
+            self.memo.put(key, self.site.pages[uri])
 
     def migrations(self) -> None:
         entries = [
