@@ -239,10 +239,14 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
         self.stale = {}
         current = {self.paths.service(name) for name in registry.services}
         self.last_good.update({uri: site.pages[uri] for uri in current})
-        loaded_files = {doc.path.resolve() for doc in registry.services.values()}
+        loaded_files: set[Path] | None = None
         for path in service_files(registry.root):
             uri = self.paths.service(path.stem)
-            if path.resolve() in loaded_files or uri in site.pages:
+            if uri in site.pages:
+                continue
+            if loaded_files is None:  # only once a file has no page (paths resolved: slow)
+                loaded_files = {doc.path.resolve() for doc in registry.services.values()}
+            if path.resolve() in loaded_files:
                 continue
             problems = [
                 replace(f, file=shown_file(registry, f.file))
