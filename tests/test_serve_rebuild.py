@@ -18,6 +18,7 @@ import pytest
 import yaml
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
+from mkdocs.exceptions import Abort
 
 from benchmarks.generate import generate
 from orion_registry.cache import CACHE_DIR_ENV, ParseCache
@@ -268,3 +269,32 @@ def test_the_memo_renders_again_the_edited_service_and_its_neighbours(tmp_path: 
     edit_yaml(target, lambda d: d.update(title="Retitled"))  # shown by them (to be sure)
     render()
     assert memo.rendered == 1 + len(neighbours) + len(maps)
+
+
+def test_a_file_that_stops_loading_keeps_its_page_marked_stale_under_the_banner(
+    project: Path,
+) -> None:
+    server = Server(project)
+    server.build()
+    _, target = cross_reference(project)
+    target.write_text("service: [unclosed\n", encoding="utf-8")
+    rebuilt, _ = server.rebuilt_as_fresh()
+    page = (rebuilt / "services" / target.stem / "index.html").read_text(encoding="utf-8")
+    assert "orion-stale" in page and "orion-banner" in page
+    assert "does not load" in page and f"{target.name}:" in page
+    other = sorted(p for p in services(project).glob("*.yaml") if p != target)[0]
+    assert "orion-banner" in (rebuilt / "services" / other.stem / "index.html").read_text()
+
+
+def test_after_a_failed_build_the_next_one_writes_the_whole_site(project: Path) -> None:
+    server = Server(project)
+    server.build()
+    _override_template(project)
+    broken = project / "overrides" / "service.md.j2"
+    broken.write_text("{% if %}\n", encoding="utf-8")
+    with pytest.raises(Abort):  # the plugin's template error
+        server.build()
+    broken.write_text("Fixed page.\n\n{{ service.service }}\n", encoding="utf-8")
+    rebuilt, _ = server.rebuilt_as_fresh()
+    first = sorted(services(project).glob("*.yaml"))[0].stem
+    assert "Fixed page." in (rebuilt / "services" / first / "index.html").read_text()
