@@ -98,12 +98,13 @@ class TeamBox:
     incoming: list[str]  # links from the team's services to the service
 
 
-def team_boxes(index: SiteIndex, name: str) -> list[TeamBox]:
+def team_boxes(index: SiteIndex, name: str, links: list[MapLink] | None = None) -> list[TeamBox]:
     """The one-hop neighbours of `name` grouped by team (sorted), with the kinds of link:
-    `reference (api, event)`, `copy (event)`, `events`."""
+    `reference (api, event)`, `copy (event)`, `events`. `links`: the service's own links,
+    when the caller has them (`links_by_service`)."""
     services: dict[str, set[str]] = defaultdict(set)
     kinds: dict[tuple[str, bool], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for link in map_links_of(index, name):
+    for link in map_links_of(index, name) if links is None else links:
         outgoing = link.source == name
         other = link.target if outgoing else link.source
         team = owner_of(index.doc(other))
@@ -127,6 +128,16 @@ def map_links_of(index: SiteIndex, name: str) -> list[MapLink]:
     near = index.neighbours(name) | {name}
     sub = [n for n in index.names if n in near]
     return [link for link in _links(index, sub) if name in (link.source, link.target)]
+
+
+def links_by_service(links: list[MapLink]) -> dict[str, list[MapLink]]:
+    """`map_links` by service, each link under both its ends (in `map_links` order): the
+    same as `map_links_of` for every service, in one pass instead of one per service."""
+    grouped: dict[str, list[MapLink]] = defaultdict(list)
+    for link in links:
+        grouped[link.source].append(link)
+        grouped[link.target].append(link)
+    return grouped
 
 
 def map_document(index: SiteIndex, paths: SitePaths) -> dict[str, Any]:

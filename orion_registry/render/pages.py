@@ -28,7 +28,7 @@ from .blocks import GeneratedPage, HtmlBlocks, mermaid_html
 from .cells import column_rows, column_table_rows, kept_fresh, migration_kind
 from .escape import escape_markdown
 from .findings import ServiceFindings, badges, by_service, tally
-from .graph import link_summary, team_boxes
+from .graph import MapLink, TeamBox, link_summary, links_by_service, map_links, team_boxes
 from .guide import option_cell, trusted_cell
 from .index import SiteIndex, build_index, owner_of
 from .links import Links, table_anchor
@@ -85,6 +85,7 @@ class _Renderer:
         self.prisma_differences: Counter[str] = Counter()  # service -> drift findings
         self.baselined: Counter[str] = Counter()  # service -> baselined findings
         self.flagged: dict[str, ServiceFindings] = {}
+        self.links: dict[str, list[MapLink]] | None = None  # by service, made on first use
 
     def page(self, uri: str, template: str, **context: Any) -> None:
         links = Links(self.paths, self.index, uri, self.owner_ids)
@@ -167,7 +168,7 @@ class _Renderer:
             er=er_diagram(doc.model, self.index) if doc.model.tables else "",
             neighbours=len(near),
             neighbourhood=self.neighbourhood(name, near),
-            teams=team_boxes(self.index, name) if len(near) > NEIGHBOURS_DRAWN else [],
+            teams=self.team_boxes(name) if len(near) > NEIGHBOURS_DRAWN else [],
             refs_out=self.index.refs_out[name],
             refs_in=sorted(self.index.refs_in[name], key=lambda r: (r.holder, r.table, r.column)),
             consumed=self.index.consumed[name],
@@ -178,6 +179,11 @@ class _Renderer:
             baselined=self.baselined[name],
             flagged=self.flagged.get(name) or ServiceFindings(),
         )
+
+    def team_boxes(self, name: str) -> list[TeamBox]:
+        if self.links is None:
+            self.links = links_by_service(map_links(self.index))
+        return team_boxes(self.index, name, self.links.get(name, []))
 
     def neighbourhood(self, name: str, near: set[str]) -> Chart | None:
         """The service and its neighbours as a diagram, unless there are too many to draw."""
