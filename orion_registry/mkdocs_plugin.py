@@ -25,6 +25,7 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
 from mkdocs.utils import CountHandler
 from mkdocs.utils.templates import TemplateContext
 
@@ -39,6 +40,7 @@ from .render.graph import map_json
 from .render.index import SiteIndex
 from .render.loaded import loaded
 from .render.pages import MAP_SCRIPT, STYLESHEET, shown_file, unloadable_page
+from .render.plainmd import Converted, applies, convert
 from .sitedir import StagedSiteDir
 
 log = get_plugin_logger(__name__)
@@ -84,6 +86,8 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
         self.converted: dict[str, str] = {}  # src_uri -> HTML with block markers
         self.banner: list[Finding] = []  # while serving a broken registry: its findings
         self.stale: dict[str, Markup] = {}  # src_uri -> the note of a stale service page
+        self.plain = applies(config.markdown_extensions, config.mdx_configs)
+        self.plain_pages: dict[str, Converted] = {}  # converted without Python-Markdown
         if (Path(config.docs_dir) / MERMAID_VENDOR).is_file():
             # Material draws diagrams with a global `mermaid` when one exists, instead of
             # fetching it from unpkg: load the vendored copy so diagrams render offline.
@@ -204,6 +208,22 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
             inclusion = InclusionLevel.UNDEFINED if uri in in_nav else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, uri, content=page.markdown, inclusion=inclusion))
 
+    @event_priority(-100)  # the Markdown as every other plugin left it
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        """A generated page whose Markdown is plain (headings, paragraphs, block markers:
+        a service page) is converted here, as Python-Markdown would, at a fraction of the
+        cost; MkDocs then converts an empty page (see `on_page_content`)."""
+        if not self.plain or page.file.src_uri not in self.pages:
+            return markdown
+        converted = convert(markdown)
+        if converted is None:
+            return markdown
+        self.plain_pages[page.file.src_uri] = converted
+        return ""
+
+    @event_priority(100)  # before other plugins read the page's HTML
     def on_page_content(
         self, html: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
@@ -211,6 +231,12 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
         page goes to the search index with each HTML block replaced by its short search
         text (names, types, descriptions): see `on_page_context` and `on_post_page`."""
         uri = page.file.src_uri
+        plain = self.plain_pages.pop(uri, None)
+        if plain is not None:  # what MkDocs takes from Python-Markdown's conversion
+            html = plain.html
+            page.toc = get_toc(plain.toc_tokens)
+            page._title_from_render = plain.title
+            page.present_anchor_ids = plain.anchor_ids
         if self.banner:
             html = str(banner(self.banner, self.paths.url(uri, self.paths.findings))) + html
         if uri in self.stale:
