@@ -34,7 +34,7 @@ _INERT = re.compile(r'&#\d+;|&[a-z]+;|</?(?:code|strong|em)>|<a href="[^"<>&\\`*
 _ACTIVE = re.compile(
     r"[\\`*\[\]<>&!{}|~^=+#\t\r]"  # escapes, code, emphasis, links, HTML, extensions
     r"|:[\w+-]+:"  # emoji
-    r"|\s$"  # trailing space: a hard line break
+    r"| {2}\n"  # a hard line break
     r"|(?:(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))",  # emphasis with `_`
     re.MULTILINE,
 )
