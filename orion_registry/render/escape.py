@@ -42,6 +42,8 @@ def escape_markdown(value: object) -> Markup:
     While a page renders, a long value (over LONG_TEXT characters) is kept out of Markdown
     as an HTML block: Python-Markdown's inline patterns take time quadratic in the number
     of escaped characters, so a long text full of punctuation would stall the build."""
+    if type(value) is str and len(value) <= LONG_TEXT:  # the hot path: a short registry value
+        return _escape_text(value)
     if isinstance(value, Markup):
         return value
     if value is None:
