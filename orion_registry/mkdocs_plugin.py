@@ -32,7 +32,7 @@ from mkdocs.utils.templates import TemplateContext
 from .engine import check_registry
 from .findings import Finding
 from .loader import DEFAULT_REGISTRY, Registry, RegistryNotFound, service_files
-from .render import Site, SitePaths, make_env, render_site
+from .render import Site, SitePaths, collector, make_env, render_site
 from .render.blocks import GeneratedPage, assemble
 from .render.escape import escape_markdown
 from .render.findings import banner, counted, stale_note, tally
@@ -99,15 +99,18 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
 
     @event_priority(-100)  # after every other plugin wrote its files (search index...)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        collector.release()
         if _strict_warnings():
             return  # MkDocs aborts right after this event: on_shutdown drops the staging
         if self.staged.commit() and self.staged.target is not None:
             config.site_dir = str(self.staged.target)
 
     def on_build_error(self, *, error: Exception) -> None:
+        collector.release()
         self.staged.abort()
 
     def on_shutdown(self) -> None:
+        collector.release()
         self.staged.abort()  # a build stopped without an error event (e.g. --strict)
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
@@ -152,6 +155,7 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
             File.generated(config, self.paths.map_data, content=map_json(index, self.paths))
         )
         config.nav = expand_nav(config.nav, site, self.paths, self.nav_mode)
+        collector.keep_out_of_collections()  # the registry and pages, until the build ends
         return files
 
     def check(self) -> tuple[Registry, SiteIndex, list[Finding]]:

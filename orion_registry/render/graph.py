@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import collector
 from .index import SiteIndex, owner_of
 from .paths import SitePaths
 
@@ -184,7 +185,7 @@ def map_document(index: SiteIndex, paths: SitePaths) -> dict[str, Any]:
 
 def map_json(index: SiteIndex, paths: SitePaths) -> str:
     """`map_document` as compact, deterministic JSON with `<`, `>` and `&` escaped."""
-    text = json.dumps(
-        map_document(index, paths), ensure_ascii=False, separators=(",", ":"), sort_keys=True
-    )
+    with collector.paused():
+        document = map_document(index, paths)
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     return text.translate(_JSON_ESCAPES)

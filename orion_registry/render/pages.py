@@ -23,7 +23,7 @@ from ..models import Migration
 from ..paths import repository_root
 from ..rules import RULES, Rule
 from ..waivers import rule_config
-from . import search
+from . import collector, search
 from .blocks import GeneratedPage, HtmlBlocks, mermaid_html
 from .cells import column_rows, column_table_rows, kept_fresh, migration_kind
 from .escape import escape_markdown
@@ -68,8 +68,9 @@ def render_site(
     `index` reuses a `build_index(registry)` already made."""
     env = env or make_env()
     paths = paths or SitePaths()
-    renderer = _Renderer(registry, env, paths, index or build_index(registry))
-    return renderer.render(list(findings), show_findings)
+    with collector.paused():
+        renderer = _Renderer(registry, env, paths, index or build_index(registry))
+        return renderer.render(list(findings), show_findings)
 
 
 class _Renderer:
