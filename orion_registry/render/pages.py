@@ -289,11 +289,12 @@ def prisma_file(registry: Registry, doc: ServiceDoc) -> str | None:
 def shown_file(registry: Registry, path: Path | str, fallback: str | None = None) -> str:
     """A registry file as `<registry folder>/<path inside it>`: pages never show the
     absolute paths of the machine that built them."""
+    root = registry.root.resolve()
     try:
-        inner = Path(path).resolve().relative_to(registry.root.resolve()).as_posix()
+        inner = Path(path).resolve().relative_to(root).as_posix()
     except ValueError:
         inner = fallback or Path(path).name
-    return f"{registry.root.resolve().name}/{inner}"
+    return f"{root.name}/{inner}"
 
 
 def newest_first(migrations: list[Migration]) -> list[Migration]:
