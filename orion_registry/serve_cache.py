@@ -83,7 +83,10 @@ class PageCache:
         """`on_page_markdown`, last: the text to convert (empty when the page is reused).
         `added`: what the plugin adds to the page after the conversion."""
         uri = page.file.src_uri
-        key = _digest(self.config, uri, repr(sorted(page.meta.items())), markdown, added)
+        # Python's own hash: a page's long strings are the same objects from one build to
+        # the next (kept pages), and a str caches its hash. The uri is part of the key too.
+        content = hash((markdown, repr(sorted(page.meta.items())), _hashable(added)))
+        key = f"{self.config}:{uri}:{len(markdown)}:{content}"
         self.keys[uri] = key
         if key in self.entries:
             self.reused.add(uri)
@@ -161,6 +164,13 @@ class PageCache:
         """After the build: drop what it did not use."""
         used = set(self.keys.values())
         self.entries = {key: entry for key, entry in self.entries.items() if key in used}
+
+
+def _hashable(value: object) -> object:
+    """`value` with its lists as tuples (dicts and other values by their repr)."""
+    if isinstance(value, list | tuple):
+        return tuple(_hashable(item) for item in value)
+    return value if isinstance(value, str | int | float | type(None)) else repr(value)
 
 
 def _no_conversion(page: Page, config: MkDocsConfig, files: Any) -> None:
