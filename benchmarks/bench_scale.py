@@ -66,8 +66,9 @@ CHECK = """
 from orion_registry.cli import main
 import contextlib, io
 # timed
+sys.argv = ["orion-registry", "check", "--registry", sys.argv[1]]  # as the command runs
 with contextlib.redirect_stdout(io.StringIO()):
-    main(["check", "--registry", sys.argv[1]])
+    main()
 """
 BUILD = """
 from mkdocs.__main__ import cli
@@ -105,11 +106,16 @@ def best(runs: int, work: str, *args: str, env: dict[str, str] | None = None, be
     return min(results, key=lambda r: r["wall"]), results
 
 
-def edit_service(registry: Path, marker: str, which: int) -> Path:
-    """Change a service's description (its page and the services index show it)."""
+def edit_service(registry: Path, marker: str, which: int, column: bool = False) -> Path:
+    """Change a service's description (its page and the services index show it), or with
+    `column` add a column to its first table (a schema change)."""
     path = sorted((registry / "services").glob("*.yaml"))[which * 37 % 500]
     text = path.read_text(encoding="utf-8")
-    text = re.sub(r"(?m)^description: .*$", f"description: Edited {marker}.", text, count=1)
+    if column:
+        added = f"  - {{name: note_{marker.replace('-', '_')}, type: text, nullable: true}}\n"
+        text = re.sub(r"(?m)^  columns:\n", lambda m: m.group(0) + added, text, count=1)
+    else:
+        text = re.sub(r"(?m)^description: .*$", f"description: Edited {marker}.", text, count=1)
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -132,9 +138,14 @@ def p1_p2(root: Path, runs: int) -> dict[str, object]:
         n = next(counter)
         edit_service(registry, f"p2-{n}", n)
 
+    def add_column() -> None:
+        n = next(counter)
+        edit_service(registry, f"p2-{n}", n, column=True)
+
     measured(CHECK, str(registry), env=env)  # warm
     warm, _ = best(runs, CHECK, str(registry), env=env, before=edit)
-    return {"floor": floor, "cold": cold, "edited": warm}
+    schema, _ = best(runs, CHECK, str(registry), env=env, before=add_column)
+    return {"floor": floor, "cold": cold, "edited": warm, "column_added": schema}
 
 
 def p3a(root: Path, runs: int) -> dict[str, object]:
@@ -171,7 +182,7 @@ def _get(url: str) -> str:
 def site_url(project: Path) -> str:
     """The project's `site_url` (serve mounts the site at its path)."""
     found = re.search(r"(?m)^site_url:\s*(\S+)", (project / "mkdocs.yml").read_text())
-    return found.group(1) if found else "/"
+    return found.group(1) if found and "://" in found.group(1) else "/"  # not `!ENV ...`
 
 
 def cpu_seconds(pid: int) -> float:
@@ -263,6 +274,11 @@ def main(argv: list[str] | None = None) -> int:
             lines.append(
                 f"P2 check after one edit: {edited['wall']:.2f} s (cpu {edited['cpu']:.2f}) = "
                 f"{p2:.0%} of cold (cpu {p2_cpu:.0%}) [target <= 10%] {verdict(p2, 0.10)}"
+            )
+            added = checks["column_added"]
+            lines.append(
+                f"   (the edit a column added instead of a description: {added['wall']:.2f} s = "
+                f"{added['wall'] / cold['wall']:.0%} of cold)"
             )
         if "site" not in skip:
             sites = result["site"] = p3a(root, args.runs)

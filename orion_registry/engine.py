@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 
 from .findings import Finding, sort_findings
 from .loader import Registry, paused_gc
+from .rule_cache import findings_store, kept_findings
 from .rules import RULES, Rule
 from .rules.base import Violation
 from .rules.context import Context, Inputs
@@ -85,6 +86,17 @@ def check_registry(
 
 
 def _run(ctx: Context, config: RuleConfig, rules: list[Rule]) -> list[Finding]:
+    """The rules' findings; service-scope ones through the registry's cache, when it has one
+    (rule_cache.py: only the services edited since the last run are checked again)."""
+    store = findings_store(ctx.registry.cache)
+    kept = [rule for rule in rules if rule.scope == "service"] if store is not None else []
+    findings = _findings(ctx, config, [rule for rule in rules if rule not in kept])
+    if kept and store is not None:
+        findings += kept_findings(ctx, kept, store, lambda part: _findings(part, config, kept))
+    return findings
+
+
+def _findings(ctx: Context, config: RuleConfig, rules: list[Rule]) -> list[Finding]:
     findings = []
     for rule in rules:
         severity = config.severity_of(rule.code)

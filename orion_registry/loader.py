@@ -56,6 +56,7 @@ class ServiceDoc:
     path: Path
     model: Service
     source: SourceMap
+    digest: str = ""  # a hash of the file's bytes (what a cached result of it is keyed by)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,7 @@ class SettingsDoc:
     file: str
     model: Settings
     source: SourceMap = field(default_factory=SourceMap.empty)
+    digest: str = ""  # a hash of the file's bytes; "" when there is no file
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +82,7 @@ class Registry:
     findings: list[Finding] = field(default_factory=list)
     unloaded: set[str] = field(default_factory=set)  # stems of service files that failed
     baseline: BaselineDoc | None = None  # `baseline.yaml`, when the registry has one
+    cache: ParseCache | None = None  # the cache it was loaded through (rules keep results)
 
     def service(self, name: str) -> ServiceDoc | None:
         return self.services.get(name)
@@ -146,10 +149,11 @@ def load_registry(root: Path | str, cache: ParseCache | None = None) -> Registry
             f"cannot read the registry directory '{root.as_posix()}': {exc.strerror}"
         ) from None
     findings: list[Finding] = []
+    kept = cache
     cache = cache or ParseCache(None)  # in memory: what workers parse for this load
     cache.new_load()
     settings = load_settings(root, findings, cache)
-    registry = Registry(root=root, settings=settings, findings=findings)
+    registry = Registry(root=root, settings=settings, findings=findings, cache=kept)
     registry.baseline = load_baseline(root, findings)
     if not files:
         findings.append(
@@ -213,7 +217,7 @@ def load_service_file(
     loaded = _load_document(path, shown, stem, Service, findings, raw, cache)
     if loaded is None:
         return None
-    service, source = loaded
+    service, source, digest = loaded
     if service.service != stem:
         line, column = source.locate(("service",))
         findings.append(
@@ -231,7 +235,7 @@ def load_service_file(
         return None
     if raw is None:
         findings.extend(_paths_outside(path, service, source, shown))
-    return ServiceDoc(stem, shown, path, service, source)
+    return ServiceDoc(stem, shown, path, service, source, digest)
 
 
 def _paths_outside(path: Path, service: Service, source: SourceMap, shown: str) -> list[Finding]:
@@ -270,7 +274,7 @@ def load_baseline(root: Path, findings: list[Finding]) -> BaselineDoc | None:
         return None  # a link or a FIFO is reported by `_load_document`, never read
     shown = display_path(root, BASELINE_FILE)
     loaded = _load_document(path, shown, "baseline", Baseline, findings)
-    return BaselineDoc(shown, *loaded) if loaded is not None else None
+    return BaselineDoc(shown, *loaded[:2]) if loaded is not None else None
 
 
 def _load_document(
@@ -281,7 +285,7 @@ def _load_document(
     findings: list[Finding],
     raw: bytes | None = None,
     cache: ParseCache | None = None,
-) -> tuple[Any, SourceMap] | None:
+) -> tuple[Any, SourceMap, str] | None:
     refused = None if raw is not None else _refusal(path, model)
     if refused:
         findings.append(Finding(shown, 1, 1, LOAD_YAML, f"not read: the file {refused}", target))
@@ -291,7 +295,7 @@ def _load_document(
         key = cache.key(raw) if cache is not None else ""
         kept = cache.model(key, model.__name__) if cache is not None else None
         if kept is not None:  # this very content was validated by an earlier load
-            return kept  # type: ignore[return-value]
+            return (*kept, key)  # type: ignore[return-value]
         document = parse_bytes(raw, cache, key)
     except SourceError as exc:
         findings.append(Finding(shown, exc.line, exc.column, LOAD_YAML, exc.message, target))
@@ -322,7 +326,7 @@ def _load_document(
         return None
     if cache is not None:
         cache.keep_model(key, model.__name__, loaded)
-    return loaded
+    return (*loaded, key)
 
 
 def _refusal(path: Path, model: type) -> str | None:

@@ -12,16 +12,17 @@ import logging
 import os
 import re
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from jinja2 import TemplateError, TemplateSyntaxError
+from jinja2 import Environment, TemplateError, TemplateSyntaxError
 from markupsafe import Markup
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -32,15 +33,18 @@ from mkdocs.utils.templates import TemplateContext
 from .engine import check_registry
 from .findings import Finding
 from .loader import DEFAULT_REGISTRY, Registry, RegistryNotFound, service_files
-from .render import Site, SitePaths, collector, make_env, render_site
+from .render import Site, SitePaths, make_env, render_site
 from .render.blocks import GeneratedPage, assemble
+from .render.collector import keep_out_of_collections, release
 from .render.escape import escape_markdown
 from .render.findings import banner, counted, stale_note, tally
 from .render.graph import map_json
 from .render.index import SiteIndex
 from .render.loaded import loaded
+from .render.memo import PageMemo, digest
 from .render.pages import MAP_SCRIPT, STYLESHEET, shown_file, unloadable_page
 from .render.plainmd import Converted, applies, convert
+from .serve_cache import PageCache
 from .sitedir import StagedSiteDir
 
 log = get_plugin_logger(__name__)
@@ -72,10 +76,17 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
         self.last_good: dict[str, GeneratedPage] = {}
         self.staged = StagedSiteDir()
         self.dirty = False
+        # While serving: service pages and MkDocs' work on every page kept between
+        # rebuilds, reused where their inputs did not change (render/memo.py, serve_cache.py).
+        self.memo: PageMemo | None = None
+        self.page_cache: PageCache | None = None
+        self.nav: Navigation | None = None
+        self.env: tuple[object, Environment] | None = None  # (templates stamp, environment)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
         self.dirty = dirty
+        self.memo, self.page_cache = (PageMemo(), PageCache()) if self.serving else (None, None)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         here = Path(config.config_file_path or ".").resolve().parent
@@ -85,9 +96,9 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
         self.pages: dict[str, GeneratedPage] = {}
         self.converted: dict[str, str] = {}  # src_uri -> HTML with block markers
         self.banner: list[Finding] = []  # while serving a broken registry: its findings
+        self.banner_key = ""
         self.stale: dict[str, Markup] = {}  # src_uri -> the note of a stale service page
         self.plain = applies(config.markdown_extensions, config.mdx_configs)
-        self.plain_pages: dict[str, Converted] = {}  # converted without Python-Markdown
         if (Path(config.docs_dir) / MERMAID_VENDOR).is_file():
             # Material draws diagrams with a global `mermaid` when one exists, instead of
             # fetching it from unpkg: load the vendored copy so diagrams render offline.
@@ -99,18 +110,20 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
 
     @event_priority(-100)  # after every other plugin wrote its files (search index...)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        collector.release()
+        release()
+        if self.page_cache is not None:
+            self.page_cache.finish()
         if _strict_warnings():
             return  # MkDocs aborts right after this event: on_shutdown drops the staging
         if self.staged.commit() and self.staged.target is not None:
             config.site_dir = str(self.staged.target)
 
     def on_build_error(self, *, error: Exception) -> None:
-        collector.release()
+        release()
         self.staged.abort()
 
     def on_shutdown(self) -> None:
-        collector.release()
+        release()
         self.staged.abort()  # a build stopped without an error event (e.g. --strict)
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
@@ -133,10 +146,20 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
                 f"services pass their checks ({counted(len(findings), 'warning')})"
             )
         self.banner = findings if errors else []
-        env = make_env(self.templates)
+        self.banner_key = digest(self.banner)
+        stamp, env = self.template_env()
+        if self.memo is not None:
+            shared = (registry.root, registry.settings.digest, self.paths, bool(errors), stamp)
+            self.memo.start(index, *shared)
         try:
             site = render_site(
-                registry, findings, env, self.paths, show_findings=bool(errors), index=index
+                registry,
+                findings,
+                env,
+                self.paths,
+                show_findings=bool(errors),
+                index=index,
+                memo=self.memo,
             )
             css = env.loader.get_source(env, STYLESHEET)[0]  # type: ignore[union-attr]
             script = env.loader.get_source(env, MAP_SCRIPT)[0]  # type: ignore[union-attr]
@@ -155,8 +178,19 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
             File.generated(config, self.paths.map_data, content=map_json(index, self.paths))
         )
         config.nav = expand_nav(config.nav, site, self.paths, self.nav_mode)
-        collector.keep_out_of_collections()  # the registry and pages, until the build ends
+        if self.memo is not None and self.page_cache is not None:
+            self.memo.finish()
+            self.page_cache.start(config, files)  # after the build date is pinned
+        keep_out_of_collections()  # the registry and pages, until the build ends
         return files
+
+    def template_env(self) -> tuple[object, Environment]:
+        """The generated pages' templates; while serving, kept until a file of
+        `templates_dir` changes (then every page is rendered again)."""
+        stamp = _stamp(self.templates)
+        if self.env is None or self.env[0] != stamp or not self.serving:
+            self.env = (stamp, make_env(self.templates))
+        return self.env
 
     def check(self) -> tuple[Registry, SiteIndex, list[Finding]]:
         try:
@@ -212,35 +246,44 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
             inclusion = InclusionLevel.UNDEFINED if uri in in_nav else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, uri, content=page.markdown, inclusion=inclusion))
 
-    @event_priority(-100)  # the Markdown as every other plugin left it
+    @event_priority(-100)  # last: the Markdown every other plugin left
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
-        """A generated page whose Markdown is plain (headings, paragraphs, block markers:
-        a service page) is converted here, as Python-Markdown would, at a fraction of the
-        cost; MkDocs then converts an empty page (see `on_page_content`)."""
-        if not self.plain or page.file.src_uri not in self.pages:
-            return markdown
-        converted = convert(markdown)
-        if converted is None:
-            return markdown
-        self.plain_pages[page.file.src_uri] = converted
-        return ""
+        """While serving: a page whose inputs did not change is not converted again. A
+        generated page whose Markdown is plain (headings, paragraphs, block markers: a
+        service page) is converted by `render.plainmd`, as Python-Markdown would, at a
+        fraction of the cost."""
+        uri = page.file.src_uri
+        if self.page_cache is not None:
+            generated = self.pages.get(uri)
+            added = (generated.blocks if generated else None, self.banner_key, self.stale.get(uri))
+            markdown = self.page_cache.markdown(page, markdown, added)
+            if uri in self.page_cache.reused:
+                return markdown
+        converted = convert(markdown) if self.plain and uri in self.pages else None
+        if converted is not None:  # MkDocs' conversion, without a Markdown instance
+            page.render = partial(_render_plain, page, converted)  # type: ignore[method-assign]
+        return markdown
 
-    @event_priority(100)  # before other plugins read the page's HTML
-    def on_page_content(
+    @event_priority(100)  # first: the conversion as Python-Markdown made it
+    def _kept_conversion(
+        self, html: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        if self.page_cache is None:
+            return html
+        if page.file.src_uri in self.page_cache.reused:
+            return self.page_cache.content(page, html)
+        self.page_cache.converted_content(page, html)
+        return html
+
+    def _added_content(
         self, html: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
         """While serving a broken registry, every page starts with a banner. A generated
         page goes to the search index with each HTML block replaced by its short search
         text (names, types, descriptions): see `on_page_context` and `on_post_page`."""
         uri = page.file.src_uri
-        plain = self.plain_pages.pop(uri, None)
-        if plain is not None:  # what MkDocs takes from Python-Markdown's conversion
-            html = plain.html
-            page.toc = get_toc(plain.toc_tokens)
-            page._title_from_render = plain.title
-            page.present_anchor_ids = plain.anchor_ids
         if self.banner:
             html = str(banner(self.banner, self.paths.url(uri, self.paths.findings))) + html
         if uri in self.stale:
@@ -251,17 +294,45 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
         self.converted[uri] = html
         return generated.searchable(html)
 
+    on_page_content = CombinedEvent(_kept_conversion, _added_content)
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        self.nav = nav
+        return nav
+
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        """While serving: pages whose finished HTML is kept skip the theme's template."""
+        if self.page_cache is None or self.nav is None:
+            return env
+        pages = [file.page for file in files.documentation_pages() if file.page is not None]
+        return self.page_cache.environment(env, self.nav, pages)
+
+    @event_priority(100)  # before the search plugin indexes the page
+    def _before_search(
+        self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        index = _search_index(config)
+        if self.page_cache is not None and index is not None:
+            self.page_cache.before_search(page, index)
+        return context
+
     @event_priority(-100)  # after the search plugin (priority 0) indexed the page
-    def on_page_context(
+    def _after_search(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext:
         """The indexed page goes back to its block markers (small: pages stay in memory
-        until the build ends)."""
+        until the build ends); while serving, its search entries are kept."""
         converted = self.converted.pop(page.file.src_uri, None)
         if converted is not None:
             page.content = converted
+        index = _search_index(config)
+        if self.page_cache is not None and index is not None:
+            self.page_cache.after_search(page, index)
         return context
 
+    on_page_context = CombinedEvent(_before_search, _after_search)
+
+    @event_priority(-100)  # last: what the page cache keeps is the finished page
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """The finished page with its pre-rendered HTML blocks in place of their markers;
         Mermaid left out of pages without a diagram (the map page among them)."""
@@ -270,7 +341,7 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
             output = assemble(output, generated.blocks)
         if 'class="mermaid"' not in output:  # 3.5 MB of script that has nothing to draw
             output = _MERMAID_SCRIPT.sub("", output, count=1)
-        return output
+        return output if self.page_cache is None else self.page_cache.finished(page, output)
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(str(self.root))
@@ -318,6 +389,34 @@ def expand_nav(nav: list | None, site: Site, paths: SitePaths, mode: str) -> lis
     if paths.findings in site.pages:
         expanded = [{"Registry findings": paths.findings}, *expanded]
     return expanded
+
+
+def _search_index(config: MkDocsConfig) -> Any:
+    """The search plugin's index (Material's or MkDocs' own), when it keeps a list of entries."""
+    for name in ("material/search", "search"):
+        index = getattr(config.plugins.get(name), "search_index", None)
+        if isinstance(getattr(index, "entries", None), list):
+            return index
+    return None
+
+
+def _stamp(folder: Path | None) -> tuple[tuple[str, int, int], ...]:
+    """Every file of `folder` with its modification time and size."""
+    if folder is None or not folder.is_dir():
+        return ()
+    return tuple(
+        sorted((p.as_posix(), p.stat().st_mtime_ns, p.stat().st_size) for p in folder.rglob("*"))
+    )
+
+
+def _render_plain(page: Page, converted: Converted, config: MkDocsConfig, files: Files) -> None:
+    """`Page.render` for a page `render.plainmd` converted: what MkDocs sets from
+    Python-Markdown's conversion."""
+    page.content = converted.html
+    page.toc = get_toc(converted.toc_tokens)
+    page._title_from_render = converted.title
+    page.present_anchor_ids = converted.anchor_ids
+    page.links_to_anchors = {}  # a plain page has no Markdown links
 
 
 def _strict_warnings() -> bool:

@@ -52,7 +52,7 @@ def outputs(registry: Path, *extra: str) -> dict[str, tuple[int, str, str]]:
 
 
 def entries(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
 
 
 def test_check_output_is_identical_without_cold_warm_and_corrupted_cache(

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from orion_registry.lang import pgtypes
+from orion_registry.rules.types import _Words
 
 from .helpers import ID_COLUMN as ID
 from .helpers import check_example, one_table, text_at
@@ -302,3 +305,16 @@ def test_guide_patterns_pass_every_type_rule(tmp_path) -> None:
     )
     findings = check_example(example, tmp_path)
     assert [f for f in findings if f.rule.startswith(("T", "L"))] == []
+
+
+_PARTS = st.sampled_from(["status", "code", "country", "type", "kind", "_", "", "a", "id"])
+_NAMES = st.lists(_PARTS, max_size=5).map("_".join)
+
+
+@given(st.lists(_NAMES, max_size=6), _NAMES)
+def test_word_lookup_names_the_first_word_a_name_is_or_ends_with(
+    words: list[str], name: str
+) -> None:
+    """The lookup T205/T206 use agrees with the plain reading, in the list's order."""
+    plain = next((w for w in words if name == w or name.endswith("_" + w)), None)
+    assert _Words(words).named(name) == plain

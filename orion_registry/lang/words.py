@@ -62,6 +62,7 @@ def to_snake(identifier: str) -> str:
     return "_".join(w.lower() for w in words(identifier))
 
 
+@lru_cache(maxsize=1 << 16)  # rules ask for each column's many times; names repeat
 def normal_name(name: str) -> str:
     """What a column (or table) name means, whatever its spelling: its snake_case.
 

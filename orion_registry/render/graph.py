@@ -42,9 +42,12 @@ def map_links(index: SiteIndex) -> list[MapLink]:
 
     References and copies run from the service holding the data to its owner; events from
     publisher to consumer. Self-links are left out (they are not relationships between
-    services).
+    services). Computed once per index (the map pages, the map data and the service
+    pages all read it).
     """
-    return _links(index, index.names)
+    if "map_links" not in index.derived:
+        index.derived["map_links"] = _links(index, index.names)
+    return index.derived["map_links"]
 
 
 def _links(index: SiteIndex, names: list[str]) -> list[MapLink]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import fnmatch
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..loader import Registry, ServiceDoc
 from ..models import Link, Waiver
@@ -56,6 +57,7 @@ class SiteIndex:
     owners: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     waivers: dict[str, list[Waiver]] = field(default_factory=lambda: defaultdict(list))
     tables: set[tuple[str, str]] = field(default_factory=set)  # (service, table)
+    derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # once
 
     def doc(self, name: str) -> ServiceDoc:
         return self.registry.services[name]
@@ -95,6 +97,8 @@ def build_index(registry: Registry) -> SiteIndex:
         for table in service.tables:
             index.tables.add((name, table.name))
             for column in table.columns:
+                if column.references is None and column.copy_of is None:
+                    continue
                 links = [("reference", column.references), ("copy", column.copy_of)]
                 for kind, link in links:
                     _add_link(index, name, table.name, column.name, kind, link)

@@ -32,6 +32,7 @@ from .graph import MapLink, TeamBox, link_summary, links_by_service, map_links, 
 from .guide import option_cell, trusted_cell
 from .index import SiteIndex, build_index, owner_of
 from .links import Links, table_anchor
+from .memo import PageMemo
 from .mermaid import Chart, er_diagram, flowchart, owner_ids, service_edges
 from .paths import SitePaths
 from .queries import estimated_total, index_anchor, query_table_rows, rows_text
@@ -63,24 +64,33 @@ def render_site(
     paths: SitePaths | None = None,
     show_findings: bool = False,
     index: SiteIndex | None = None,
+    memo: PageMemo | None = None,
 ) -> Site:
     """Every generated page of `registry`. `show_findings` adds the findings page;
-    `index` reuses a `build_index(registry)` already made."""
+    `index` reuses a `build_index(registry)` already made; `memo` (started by the caller)
+    gives the service pages whose inputs did not change since its last build."""
     env = env or make_env()
     paths = paths or SitePaths()
     with collector.paused():
-        renderer = _Renderer(registry, env, paths, index or build_index(registry))
+        renderer = _Renderer(registry, env, paths, index or build_index(registry), memo)
         return renderer.render(list(findings), show_findings)
 
 
 class _Renderer:
     def __init__(
-        self, registry: Registry, env: Environment, paths: SitePaths, index: SiteIndex
+        self,
+        registry: Registry,
+        env: Environment,
+        paths: SitePaths,
+        index: SiteIndex,
+        memo: PageMemo | None = None,
     ) -> None:
         self.registry = registry
         self.env = env
         self.paths = paths
         self.index = index
+        self.memo = memo
+        self.findings_of: dict[str, list[Finding]] = defaultdict(list)  # service -> its findings
         self.owner_ids = owner_ids(self.index.owners)
         self.site = Site()
         self.prisma_differences: Counter[str] = Counter()  # service -> drift findings
@@ -128,6 +138,9 @@ class _Renderer:
         )
         if show_findings:  # mark the objects with findings on their service pages
             self.flagged = by_service(shown, self.index.names)
+        if self.memo is not None:  # a service page's key holds the findings on it
+            for finding in findings:
+                self.findings_of[_service(finding)].append(finding)
         self.services_index()
         for name in self.index.names:
             self.service(name)
@@ -157,10 +170,16 @@ class _Renderer:
         )
 
     def service(self, name: str) -> None:
+        uri = self.paths.service(name)
+        key = self.memo.key(self.index, name, self.findings_of[name]) if self.memo else ""
+        kept = self.memo.get(key) if self.memo else None
+        if kept is not None:
+            self.site.pages[uri] = kept
+            return
         doc = self.index.doc(name)
         near = self.index.neighbours(name)
         self.page(
-            self.paths.service(name),
+            uri,
             "service.md.j2",
             doc=doc,
             source_file=source_file(self.registry, doc),
@@ -180,6 +199,8 @@ class _Renderer:
             baselined=self.baselined[name],
             flagged=self.flagged.get(name) or ServiceFindings(),
         )
+        if self.memo is not None:
+            self.memo.put(key, self.site.pages[uri])
 
     def team_boxes(self, name: str) -> list[TeamBox]:
         if self.links is None:

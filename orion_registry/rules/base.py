@@ -12,6 +12,12 @@ A rule declares the inputs it needs besides the registry (`needs=`): `base` (the
 at the base revision and the changes since, given by `diff`) or `live` (a schema to compare
 with: a live database under `drift`, a service's Prisma schema under `check`). The engine
 runs a rule only when the command has every input it needs.
+
+A rule whose findings on a service depend on nothing but that service's file and
+`orion.yaml` declares `scope="service"`: the engine then keeps its findings per service file
+and, after an edit, runs it on the edited files only (`rule_cache.py`). Every other rule
+(`scope="registry"`, the default) looks across services, files on disk or other inputs,
+and runs on the whole registry every time.
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ class Violation:
 
 Check = Callable[[Context, Mapping[str, Any]], Iterable[Violation]]
 INPUTS = frozenset({"base", "live"})  # what a rule may need besides the registry
+SCOPES = ("registry", "service")  # what a rule's findings on one service may depend on
 FAMILIES = {  # code letter -> family name: the site's menu, `rules` and the rule pages
     "N": "Naming",
     "T": "Types and patterns",
@@ -67,6 +74,7 @@ class Rule:
     option_docs: Mapping[str, str] = field(default_factory=dict)
     needs: frozenset[str] = frozenset()  # inputs besides the registry (see INPUTS)
     after_waivers: bool = False
+    scope: str = "registry"  # "service": its findings on a service depend on that file only
 
     @property
     def family(self) -> str:
@@ -124,17 +132,21 @@ def rule(
     options: Mapping[str, tuple[Any, str]] | None = None,
     needs: Iterable[str] = (),
     after_waivers: bool = False,
+    scope: str = "registry",
 ) -> Callable[[Check], Check]:
     """Register a rule. `options` maps an option name to (default, description).
 
     `needs`: inputs besides the registry (`base`, `live`); the engine runs the rule only
     when the command has them. `after_waivers`: the check runs once waivers have been
-    applied (S603 reports the unused ones).
+    applied (S603 reports the unused ones). `scope="service"`: its findings on a service
+    depend only on that service's file and `orion.yaml` (see the module docs).
     """
     if not _CODE.match(code) or code[0] not in FAMILIES:
         raise ValueError(f"bad rule code {code!r}")
     if not set(needs) <= INPUTS:
         raise ValueError(f"{code}: unknown inputs {set(needs) - INPUTS}")
+    if scope not in SCOPES or (scope == "service" and (needs or after_waivers)):
+        raise ValueError(f"{code}: scope {scope!r} (a service-scope rule needs nothing more)")
 
     def register(check: Check) -> Check:
         if code in RULES:
@@ -149,6 +161,7 @@ def rule(
             option_docs={key: doc for key, (_, doc) in opts.items()},
             needs=frozenset(needs),
             after_waivers=after_waivers,
+            scope=scope,
         )
         return check
 

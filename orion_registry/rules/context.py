@@ -82,6 +82,11 @@ class Inputs:
         return frozenset(name for name, present in given.items() if present)
 
 
+def _column_ref(table: TableRef, i: int, column: Column) -> ColumnRef:
+    path = (*table.path, "columns", i)
+    return ColumnRef(table.doc, path, f"{table.target}.{column.name}", table.table, column)
+
+
 class Context:
     """The registry as rules see it. Build once per run; everything is computed lazily."""
 
@@ -118,12 +123,20 @@ class Context:
     def _columns_by_table(self) -> dict[tuple[int, Path], list[ColumnRef]]:
         """(id of the Table model, table path) -> its columns: built once, for `columns_of`."""
         return {
-            (id(t.table), t.path): [
-                ColumnRef(t.doc, (*t.path, "columns", i), f"{t.target}.{col.name}", t.table, col)
-                for i, col in enumerate(t.table.columns)
-            ]
+            (id(t.table), t.path): [_column_ref(t, i, col) for i, col in enumerate(t.table.columns)]
             for t in self.tables
         }
+
+    @cached_property
+    def linked_columns(self) -> list[ColumnRef]:
+        """The columns with `references` or `copy_of`, in file order (without walking every
+        column into a `ColumnRef`: the cross-service rules need only these)."""
+        return [
+            _column_ref(t, i, col)
+            for t in self.tables
+            for i, col in enumerate(t.table.columns)
+            if col.references is not None or col.copy_of is not None
+        ]
 
     @cached_property
     def indexes(self) -> list[IndexRef]:
@@ -168,13 +181,20 @@ class Context:
         return iter(self._columns_by_table[(id(table.table), table.path)])
 
     # --- lookups -----------------------------------------------------------------------
+    def column_at(self, service: str, table: str, column: str) -> ColumnRef | None:
+        """The column `service.table.column`; the first one wins on duplicates."""
+        for ref in self._tables_named.get((service, table), ()):
+            for i, col in enumerate(ref.table.columns):
+                if col.name == column:
+                    return _column_ref(ref, i, col)
+        return None
+
     @cached_property
-    def column_index(self) -> dict[tuple[str, str, str], ColumnRef]:
-        """(service, table, column) -> the column; the first one wins on duplicates."""
-        index: dict[tuple[str, str, str], ColumnRef] = {}
-        for ref in self.columns:
-            index.setdefault((ref.doc.name, ref.table.name, ref.column.name), ref)
-        return index
+    def _tables_named(self) -> dict[tuple[str, str], list[TableRef]]:
+        named: dict[tuple[str, str], list[TableRef]] = {}
+        for ref in self.tables:
+            named.setdefault((ref.doc.name, ref.table.name), []).append(ref)
+        return named
 
     @cached_property
     def table_index(self) -> dict[tuple[str, str], TableRef]:

@@ -82,7 +82,7 @@ def _query_columns(query: Query) -> Iterator[tuple[tuple[str | int, ...], str]]:
     yield from ((("order_by", i), name) for i, name in enumerate(query.order_by))
 
 
-@rule("I301", "reference-indexed", "error")
+@rule("I301", "reference-indexed", "error", scope="service")
 def reference_indexed(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """A reference column leads some index, is unique or is the primary key.
 
@@ -174,7 +174,7 @@ def _soft_delete_unindexed(table: Table) -> int:
     )
 
 
-@rule("I302", "soft-delete-indexed", "warning")
+@rule("I302", "soft-delete-indexed", "warning", scope="service")
 def soft_delete_indexed(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """A `deleted_at` column is indexed.
 
@@ -271,7 +271,7 @@ def redundancy(table: Table) -> dict[int, str]:
     return found
 
 
-@rule("I303", "redundant-index", "warning")
+@rule("I303", "redundant-index", "warning", scope="service")
 def redundant_index(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """No index is redundant with another index, a unique column or the primary key.
 
@@ -328,6 +328,7 @@ def redundant_index(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violat
     "too-many-indexes",
     "warning",
     options={"max_indexes": (5, "the most indexes a table may declare in `indexes:`")},
+    scope="service",
 )
 def too_many_indexes(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """A table declares no more than `max_indexes` indexes (default 5).
@@ -391,7 +392,7 @@ def too_many_indexes(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viola
             )
 
 
-@rule("I305", "index-columns-exist", "error")
+@rule("I305", "index-columns-exist", "error", scope="service")
 def index_columns_exist(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """Every column an index, the table's `primary_key` or a declared query names exists.
 
@@ -505,7 +506,7 @@ def _replaced(table: Table, columns: tuple[str, ...]) -> list[str]:
     ]
 
 
-@rule("I306", "query-served", "error")
+@rule("I306", "query-served", "error", scope="service")
 def query_served(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """Every declared query is served by an index, the primary key or a unique column.
 
@@ -637,7 +638,7 @@ def _required_elsewhere(table: Table, index: Index) -> bool:
     )
 
 
-@rule("I307", "index-serves-a-query", "warning")
+@rule("I307", "index-serves-a-query", "warning", scope="service")
 def index_serves_a_query(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """On a table that declares its queries, every index serves one of them or is needed.
 
@@ -710,6 +711,7 @@ def index_serves_a_query(ctx: Context, options: Mapping[str, Any]) -> Iterator[V
     "large-table-queries",
     "warning",
     options={"large_table_rows": (1_000_000, "the estimated_rows from which a table is large")},
+    scope="service",
 )
 def large_table_queries(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """A large table declares its queries.

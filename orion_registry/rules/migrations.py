@@ -53,7 +53,7 @@ def entry_problems(migration: Migration) -> Iterator[tuple[str, str]]:
             yield key, f"has no {key}"
 
 
-@rule("M501", "migration-documented", "error")
+@rule("M501", "migration-documented", "error", scope="service")
 def migration_documented(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """Every migration entry has a well-formed id, a date, a type, a purpose and a rollback.
 
@@ -98,6 +98,7 @@ def migration_documented(ctx: Context, options: Mapping[str, Any]) -> Iterator[V
     "breaking-migration-steps",
     "error",
     options={"min_steps": (2, "the fewest steps a breaking migration's plan may have")},
+    scope="service",
 )
 def breaking_migration_steps(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """A breaking migration lists its multi-step plan.
@@ -164,7 +165,7 @@ def _earlier(stamp: Stamp, than: Stamp) -> bool:
     return time is not None and then_time is not None and time < then_time
 
 
-@rule("M503", "migration-log-ordered", "error")
+@rule("M503", "migration-log-ordered", "error", scope="service")
 def migration_log_ordered(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """Migration ids are unique within a service and entries are in date order.
 

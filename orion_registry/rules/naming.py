@@ -61,7 +61,7 @@ def _table_suggestion(ref: TableRef, ctx: Context, uncountable) -> str | None:
     return _free(table_name(ref.table.name, uncountable), taken)
 
 
-@rule("N101", "table-snake-case", "error")
+@rule("N101", "table-snake-case", "error", scope="service")
 def table_snake_case(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """A table name is snake_case.
 
@@ -100,7 +100,9 @@ def table_snake_case(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viola
             yield _rename(ref, name, suggestion, f"table '{name}' is not snake_case")
 
 
-@rule("N102", "table-plural", "error", options={"uncountable": _UNCOUNTABLE_OPTION})
+@rule(
+    "N102", "table-plural", "error", options={"uncountable": _UNCOUNTABLE_OPTION}, scope="service"
+)
 def table_plural(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """A table name is plural.
 
@@ -148,7 +150,7 @@ def table_plural(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation
             yield _rename(ref, name, suggestion, f"table '{name}' should be plural")
 
 
-@rule("N103", "column-snake-case", "error")
+@rule("N103", "column-snake-case", "error", scope="service")
 def column_snake_case(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """A column name is snake_case.
 
@@ -189,7 +191,7 @@ def column_snake_case(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viol
             yield _rename(ref, name, suggestion, f"column '{name}' is not snake_case")
 
 
-@rule("N104", "model-pascal-case", "error")
+@rule("N104", "model-pascal-case", "error", scope="service")
 def model_pascal_case(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """A Prisma model name is PascalCase.
 
@@ -232,7 +234,9 @@ def _models(ref: TableRef) -> set[str]:
     return {t.model for t in ref.service.tables if t.model and t is not ref.table}
 
 
-@rule("N105", "model-singular", "error", options={"uncountable": _UNCOUNTABLE_OPTION})
+@rule(
+    "N105", "model-singular", "error", options={"uncountable": _UNCOUNTABLE_OPTION}, scope="service"
+)
 def model_singular(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """A Prisma model name is singular.
 
@@ -286,6 +290,7 @@ def model_singular(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violati
             "prefixes a unique index may use besides idx_ (uq_users_email)",
         )
     },
+    scope="service",
 )
 def index_name(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """An index name is `idx_<table>_<columns>`.
@@ -329,7 +334,8 @@ def index_name(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     unique_prefixes = list(options["unique_prefixes"])
     taken: dict[str, set[str]] = {}  # service -> index names in use or already suggested
     for ref in ctx.indexes:
-        taken.setdefault(ref.doc.name, {ix.name for t in ref.service.tables for ix in t.indexes})
+        if ref.doc.name not in taken:  # once per service (not per index: quadratic)
+            taken[ref.doc.name] = {ix.name for t in ref.service.tables for ix in t.indexes}
         index, name = ref.index, ref.index.name
         prefixes = ["idx_", *unique_prefixes] if index.unique else ["idx_"]
         full = [prefix + index_stem(ref.table.name, index.columns) for prefix in prefixes]
@@ -358,7 +364,7 @@ def index_name(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
         yield _rename(ref, name, suggestion, message)
 
 
-@rule("N107", "database-name", "error")
+@rule("N107", "database-name", "error", scope="service")
 def database_name(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """A service's database is named `<prefix><service>`.
 
@@ -397,7 +403,7 @@ def database_name(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violatio
             )
 
 
-@rule("N108", "enum-naming", "error")
+@rule("N108", "enum-naming", "error", scope="service")
 def enum_naming(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """An enum's Postgres type name is snake_case and its values are UPPER_SNAKE_CASE.
 

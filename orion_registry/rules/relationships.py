@@ -71,7 +71,7 @@ def links(ctx: Context) -> list[LinkUse]:
     """Every `references` and `copy_of` of the registry, computed once per run."""
     if ctx not in _LINKS:
         found = []
-        for ref in ctx.columns:
+        for ref in ctx.linked_columns:
             col = ref.column
             for kind, value in (("references", col.references), ("copy_of", col.copy_of)):
                 if value is None:
@@ -264,7 +264,7 @@ def reference_target_exists(ctx: Context, options: Mapping[str, Any]) -> Iterato
         service, table, _ = use.target
         if service in ctx.unloaded_services or foreign_table_owner(use, ctx, owners):
             continue
-        target = ctx.column_index.get(use.target)
+        target = ctx.column_at(*use.target)
         if service not in loaded:
             problem = f"names service '{service}', which does not exist"
         elif target is None:
@@ -597,7 +597,7 @@ def _is_own_id(ref: ColumnRef) -> bool:
     return table.endswith(stem) or singular.endswith(stem)
 
 
-@rule("R406", "id-documents-target", "warning")
+@rule("R406", "id-documents-target", "warning", scope="service")
 def id_documents_target(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """A column named `*_id` documents what it points at.
 

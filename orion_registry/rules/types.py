@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from ..lang.pgtypes import (
@@ -30,12 +30,28 @@ def _enum_names(ctx: Context) -> dict[str, set[str]]:
     return {doc.name: ctx.enum_names(doc) for doc in ctx.docs}
 
 
-def _named(name: str, words: list[str] | tuple[str, ...]) -> str | None:
-    """The word of `words` that `name` is or ends with (`_status`), if any."""
-    return next((w for w in words if name == w or name.endswith("_" + w)), None)
+class _Words:
+    """A list of words, to ask which of them a name is or ends with (`_status`)."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = list(words)
+        self.rank: dict[str, int] = {}
+        for i, word in enumerate(self.words):
+            self.rank.setdefault(word, i)
+
+    def named(self, name: str) -> str | None:
+        """The first word (in list order) that `name` is or ends with after a `_`."""
+        found = self.rank.get(name)
+        cut = name.find("_")
+        while cut != -1:  # every tail after an underscore: `billing_country_code` ->
+            rank = self.rank.get(name[cut + 1 :])  # `country_code`, `code`
+            if rank is not None and (found is None or rank < found):
+                found = rank
+            cut = name.find("_", cut + 1)
+        return None if found is None else self.words[found]
 
 
-@rule("T201", "uuid-primary-key", "error")
+@rule("T201", "uuid-primary-key", "error", scope="service")
 def uuid_primary_key(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """A table's primary key is one `id uuid` column with a generated default.
 
@@ -104,7 +120,7 @@ def uuid_primary_key(ctx: Context, options: Mapping[str, Any]) -> Iterator[Viola
             )
 
 
-@rule("T202", "uuid-ids", "error")
+@rule("T202", "uuid-ids", "error", scope="service")
 def uuid_ids(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """A column named `*_id` is a uuid, unless it holds an id issued outside Orion.
 
@@ -179,7 +195,7 @@ def _timestamp_problems(ref: ColumnRef, enums: set[str]) -> Iterator[Violation]:
         )
 
 
-@rule("T203", "timestamps", "warning")
+@rule("T203", "timestamps", "warning", scope="service")
 def timestamps(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """A table has `created_at` (default now) and `updated_at` (updated_at: true).
 
@@ -235,7 +251,7 @@ def timestamps(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
                 )
 
 
-@rule("T204", "json-sparingly", "warning")
+@rule("T204", "json-sparingly", "warning", scope="service")
 def json_sparingly(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """A JSON column holds flexible data, not queryable or relational data.
 
@@ -334,6 +350,7 @@ def json_sparingly(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violati
             "these, or ending in _<name>, is free text even though it ends in a closed-set word",
         ),
     },
+    scope="service",
 )
 def closed_set_enum(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """A column holding a closed set of values (status, type, role...) is an enum.
@@ -374,13 +391,13 @@ def closed_set_enum(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violat
     ```
     """
     enums = _enum_names(ctx)
-    closed, open_set = list(options["closed_set_names"]), list(options["open_set_names"])
+    closed, open_set = _Words(options["closed_set_names"]), _Words(options["open_set_names"])
     for ref in ctx.columns:
         column = ref.column
         name = name_of(column)
-        if _named(name, open_set) or not is_text(column.type, enums[ref.doc.name]):
+        if open_set.named(name) or not is_text(column.type, enums[ref.doc.name]):
             continue
-        if _named(name, closed):
+        if closed.named(name):
             yield Violation(
                 ref,
                 f"column '{column.name}' holds a closed set of values but is {column.type}; "
@@ -437,6 +454,7 @@ def known_length(name: str) -> tuple[int, str] | None:
             "a text column named one of these, or ending in _<word>, should be varchar(n)",
         )
     },
+    scope="service",
 )
 def string_length(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """A string column has a deliberate type: `varchar(n)` where a bound exists.
@@ -478,7 +496,7 @@ def string_length(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violatio
     ```
     """
     enums = _enum_names(ctx)
-    bounded = list(options["bounded_names"])
+    bounded = _Words(options["bounded_names"])
     for ref in ctx.columns:
         column = ref.column
         if column.type in enums[ref.doc.name] or is_array(column.type):
@@ -493,7 +511,7 @@ def string_length(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violatio
                 f"({example}) or use text on purpose",
                 ("type",),
             )
-        elif normalize(column.type) == "text" and (word := _named(name_of(column), bounded)):
+        elif normalize(column.type) == "text" and (word := bounded.named(name_of(column))):
             known = known_length(name_of(column))
             suggestion = None if known is None else f"varchar({known[0]})"
             advice = (
@@ -510,7 +528,7 @@ def string_length(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violatio
             )
 
 
-@rule("T207", "soft-delete", "error")
+@rule("T207", "soft-delete", "error", scope="service")
 def soft_delete(ctx: Context, options: Mapping[str, Any]) -> Iterator[Violation]:
     """A `deleted_at` column (soft delete) is a nullable timestamp.
 
