@@ -12,6 +12,7 @@ import logging
 import os
 import re
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
 from mkdocs.utils import CountHandler
 from mkdocs.utils.templates import TemplateContext
 
@@ -33,6 +35,7 @@ from .findings import Finding
 from .loader import DEFAULT_REGISTRY, Registry, RegistryNotFound, service_files
 from .render import Site, SitePaths, make_env, render_site
 from .render.blocks import GeneratedPage, assemble
+from .render.collector import keep_out_of_collections, release
 from .render.escape import escape_markdown
 from .render.findings import banner, counted, stale_note, tally
 from .render.graph import map_json
@@ -40,6 +43,7 @@ from .render.index import SiteIndex
 from .render.loaded import loaded
 from .render.memo import PageMemo, digest
 from .render.pages import MAP_SCRIPT, STYLESHEET, shown_file, unloadable_page
+from .render.plainmd import Converted, applies, convert
 from .serve_cache import PageCache
 from .serve_output import ServeOutput
 from .sitedir import StagedSiteDir
@@ -99,6 +103,7 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
         self.banner: list[Finding] = []  # while serving a broken registry: its findings
         self.banner_key = ""
         self.stale: dict[str, Markup] = {}  # src_uri -> the note of a stale service page
+        self.plain = applies(config.markdown_extensions, config.mdx_configs)
         if (Path(config.docs_dir) / MERMAID_VENDOR).is_file():
             # Material draws diagrams with a global `mermaid` when one exists, instead of
             # fetching it from unpkg: load the vendored copy so diagrams render offline.
@@ -115,6 +120,7 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
 
     @event_priority(-100)  # after every other plugin wrote its files (search index...)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        release()
         if self.page_cache is not None:
             self.page_cache.finish()
         if self.output is not None and self.files is not None:
@@ -125,11 +131,13 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
             config.site_dir = str(self.staged.target)
 
     def on_build_error(self, *, error: Exception) -> None:
+        release()
         self.staged.abort()
         if self.output is not None:
             self.output.failed()
 
     def on_shutdown(self) -> None:
+        release()
         self.staged.abort()  # a build stopped without an error event (e.g. --strict)
         if self.output is not None:
             self.output.close()
@@ -193,6 +201,7 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
         if self.memo is not None and self.page_cache is not None:
             self.memo.finish()
             self.page_cache.start(config, files)  # after the build date is pinned
+        keep_out_of_collections()  # the registry and pages, until the build ends
         return files
 
     on_files = CombinedEvent(_served_site_dir, _generated_files)
@@ -274,17 +283,25 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
-        """While serving: a page whose inputs did not change is not converted again."""
-        if self.page_cache is None:
-            return markdown
+        """While serving: a page whose inputs did not change is not converted again. A
+        generated page whose Markdown is plain (headings, paragraphs, block markers: a
+        service page) is converted by `render.plainmd`, as Python-Markdown would, at a
+        fraction of the cost."""
         uri = page.file.src_uri
-        generated = self.pages.get(uri)
-        added = (
-            (generated.blocks, generated.search) if generated else None,
-            self.banner_key,
-            self.stale.get(uri),
-        )
-        return self.page_cache.markdown(page, markdown, added)
+        if self.page_cache is not None:
+            generated = self.pages.get(uri)
+            added = (
+                (generated.blocks, generated.search) if generated else None,
+                self.banner_key,
+                self.stale.get(uri),
+            )
+            markdown = self.page_cache.markdown(page, markdown, added)
+            if uri in self.page_cache.reused:
+                return markdown
+        converted = convert(markdown) if self.plain and uri in self.pages else None
+        if converted is not None:  # MkDocs' conversion, without a Markdown instance
+            page.render = partial(_render_plain, page, converted)  # type: ignore[method-assign]
+        return markdown
 
     @event_priority(100)  # first: the conversion as Python-Markdown made it
     def _kept_conversion(
@@ -434,6 +451,16 @@ def _stamp(folder: Path | None) -> tuple[tuple[str, int, int], ...]:
     return tuple(
         sorted((p.as_posix(), p.stat().st_mtime_ns, p.stat().st_size) for p in folder.rglob("*"))
     )
+
+
+def _render_plain(page: Page, converted: Converted, config: MkDocsConfig, files: Files) -> None:
+    """`Page.render` for a page `render.plainmd` converted: what MkDocs sets from
+    Python-Markdown's conversion."""
+    page.content = converted.html
+    page.toc = get_toc(converted.toc_tokens)
+    page._title_from_render = converted.title
+    page.present_anchor_ids = converted.anchor_ids
+    page.links_to_anchors = {}  # a plain page has no Markdown links
 
 
 def _strict_warnings() -> bool:

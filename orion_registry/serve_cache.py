@@ -39,30 +39,11 @@ EMPTY_TEMPLATE = "orion-registry-reused.html"
 
 
 def _digest(*parts: object) -> str:
-    """A key of `parts`: strings hashed as they are, lists and tuples item by item (no
-    `repr` of a page's worth of HTML), anything else by its `str`."""
     digest = hashlib.blake2b(digest_size=16)
-    _feed(digest, parts)
+    for part in parts:
+        digest.update(str(part).encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
     return digest.hexdigest()
-
-
-def _feed(digest: Any, part: object) -> None:
-    if not isinstance(part, list | tuple):
-        _feed_text(digest, part if isinstance(part, str) else f"{type(part).__name__}:{part}")
-        return
-    if all(isinstance(item, str) for item in part):  # a page's blocks: one update
-        _feed_text(digest, f"str[{','.join(str(len(item)) for item in part)}]")
-        _feed_text(digest, "".join(part))
-        return
-    digest.update(f"[{len(part)}".encode())
-    for item in part:
-        _feed(digest, item)
-
-
-def _feed_text(digest: Any, text: str) -> None:
-    data = text.encode("utf-8", "surrogatepass")
-    digest.update(len(data).to_bytes(8, "little"))
-    digest.update(data)
 
 
 @dataclass(slots=True)
@@ -102,7 +83,10 @@ class PageCache:
         """`on_page_markdown`, last: the text to convert (empty when the page is reused).
         `added`: what the plugin adds to the page after the conversion."""
         uri = page.file.src_uri
-        key = _digest(self.config, uri, repr(sorted(page.meta.items())), markdown, added)
+        # Python's own hash: a page's long strings are the same objects from one build to
+        # the next (kept pages), and a str caches its hash. The uri is part of the key too.
+        content = hash((markdown, repr(sorted(page.meta.items())), _hashable(added)))
+        key = f"{self.config}:{uri}:{len(markdown)}:{content}"
         self.keys[uri] = key
         if key in self.entries:
             self.reused.add(uri)
@@ -180,6 +164,13 @@ class PageCache:
         """After the build: drop what it did not use."""
         used = set(self.keys.values())
         self.entries = {key: entry for key, entry in self.entries.items() if key in used}
+
+
+def _hashable(value: object) -> object:
+    """`value` with its lists as tuples (dicts and other values by their repr)."""
+    if isinstance(value, list | tuple):
+        return tuple(_hashable(item) for item in value)
+    return value if isinstance(value, str | int | float | type(None)) else repr(value)
 
 
 def _no_conversion(page: Page, config: MkDocsConfig, files: Any) -> None:

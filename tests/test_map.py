@@ -11,7 +11,14 @@ import pytest
 
 from orion_registry.loader import load_registry
 from orion_registry.render import render_site
-from orion_registry.render.graph import map_document, map_json, map_links, team_boxes
+from orion_registry.render.graph import (
+    links_by_service,
+    map_document,
+    map_json,
+    map_links,
+    map_links_of,
+    team_boxes,
+)
 from orion_registry.render.index import build_index
 from orion_registry.render.pages import NEIGHBOURS_DRAWN
 from orion_registry.render.paths import SitePaths
@@ -168,6 +175,18 @@ def test_large_neighbourhoods_collapse_into_team_boxes_with_counts(generated) ->
     for box in boxes:
         count = len(box.services)
         assert f"{box.team} <span>{count} service{'s' if count > 1 else ''}</span>" in section
+
+
+def test_links_grouped_once_are_each_services_own_links(generated) -> None:
+    """The site groups `map_links` by service once; each group is what `map_links_of`
+    finds for that service alone, so team boxes come out the same either way."""
+    registry, _ = generated
+    index = build_index(registry)
+    grouped = links_by_service(map_links(index))
+    assert any(len(index.neighbours(n)) > NEIGHBOURS_DRAWN for n in index.names)
+    for name in index.names:
+        assert grouped.get(name, []) == map_links_of(index, name), name
+        assert team_boxes(index, name, grouped.get(name, [])) == team_boxes(index, name)
 
 
 def test_small_neighbourhoods_are_drawn_service_by_service() -> None:

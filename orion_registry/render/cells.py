@@ -40,29 +40,24 @@ def column_rows(table: Table, ln: Links) -> list[ColumnCells]:
 
 def column_table_rows(table: Table, ln: Links, flags: Mapping[str, Markup] | None = None) -> Markup:
     """The `<tr>` lines (each ending in a newline) of a table's column list, with the cells
-    of `column_rows`: the hottest part of a service page, so joined here in one pass
-    rather than cell by cell in Jinja. `flags` (badges by column name) marks the columns
-    that have findings."""
-    if flags:
-        return Markup(
-            "".join(_flagged_row(column, ln, flags.get(column.name)) for column in table.columns)
-        )
-    return Markup(
-        "".join(
-            f"<tr><td>{esc(column.name)}</td><td>{esc(column.type)}</td>"
-            f"<td>{constraints(column)}</td><td>{_default(column)}</td>"
-            f"<td>{column_notes(column, ln)}</td></tr>\n"
-            for column in table.columns
-        )
-    )
+    of `column_rows`: the hottest part of a service page, so joined here in one pass of
+    plain strings rather than cell by cell in Jinja. `flags` (badges by column name) marks
+    the columns that have findings."""
+    flags = flags or {}
+    return Markup("".join(_row(column, ln, flags.get(column.name)) for column in table.columns))
 
 
-def _flagged_row(column: Column, ln: Links, badges: Markup | None) -> str:
-    row = '<tr class="orion-flagged">' if badges else "<tr>"
-    notes = f"{badges} {column_notes(column, ln)}" if badges else column_notes(column, ln)
+_FLAGGED_ROW = '<tr class="orion-flagged">'
+
+
+def _row(column: Column, ln: Links, badges: Markup | None) -> str:
+    notes = _notes(column, ln)
+    if badges:
+        notes = f"{badges} {notes}"
     return (
-        f"{row}<td>{esc(column.name)}</td><td>{esc(column.type)}</td>"
-        f"<td>{constraints(column)}</td><td>{_default(column)}</td><td>{notes}</td></tr>\n"
+        f"{_FLAGGED_ROW if badges else '<tr>'}<td>{esc(column.name)}</td>"
+        f"<td>{esc(column.type)}</td><td>{constraints(column)}</td><td>{_default(column)}</td>"
+        f"<td>{notes}</td></tr>\n"
     )
 
 
@@ -96,6 +91,10 @@ def _constraints(primary_key: bool, unique: bool, nullable: bool) -> Markup:
 
 def column_notes(column: Column, ln: Links) -> Markup:
     """References, copies, external ids and the description of a column."""
+    return Markup(_notes(column, ln))
+
+
+def _notes(column: Column, ln: Links) -> str:
     notes: list[str] = []
     ref = column.references
     if isinstance(ref, str):
@@ -109,8 +108,8 @@ def column_notes(column: Column, ln: Links) -> Markup:
     if column.external:
         notes.append("external id")
     if column.description:
-        notes.append(str(prose(column.description)))
-    return Markup(" ".join(notes))
+        notes.append(prose(column.description))
+    return " ".join(notes)
 
 
 def _target(link: Link, ln: Links) -> Markup:

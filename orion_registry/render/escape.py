@@ -42,6 +42,8 @@ def escape_markdown(value: object) -> Markup:
     While a page renders, a long value (over LONG_TEXT characters) is kept out of Markdown
     as an HTML block: Python-Markdown's inline patterns take time quadratic in the number
     of escaped characters, so a long text full of punctuation would stall the build."""
+    if type(value) is str and len(value) <= LONG_TEXT:  # the hot path: a short registry value
+        return _escape_text(value)
     if isinstance(value, Markup):
         return value
     if value is None:
@@ -142,6 +144,12 @@ def mermaid_type(value: object) -> tuple[str, str]:
 def slug(value: object) -> str:
     """A URL/anchor-safe slug of free text (owners, table names): lowercase ASCII (accents
     dropped, `Ü` -> `u`), `-` separated."""
-    ascii_text = unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode()
+    return _slug(str(value))
+
+
+@lru_cache(maxsize=1 << 14)
+def _slug(value: str) -> str:
+    """Names repeat across a registry (tables, indexes): cache their slugs."""
+    ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
     text = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return text or "x"

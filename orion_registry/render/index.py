@@ -9,6 +9,7 @@ from __future__ import annotations
 import fnmatch
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..loader import Registry, ServiceDoc
 from ..models import Link, Waiver
@@ -56,6 +57,7 @@ class SiteIndex:
     owners: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     waivers: dict[str, list[Waiver]] = field(default_factory=lambda: defaultdict(list))
     tables: set[tuple[str, str]] = field(default_factory=set)  # (service, table)
+    derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # once
 
     def doc(self, name: str) -> ServiceDoc:
         return self.registry.services[name]

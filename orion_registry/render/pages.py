@@ -24,12 +24,12 @@ from ..models import Migration
 from ..paths import repository_root
 from ..rules import RULES, Rule
 from ..waivers import rule_config
-from . import search
+from . import collector, search
 from .blocks import GeneratedPage, HtmlBlocks, mermaid_html
 from .cells import column_rows, column_table_rows, kept_fresh, migration_kind
 from .escape import escape_markdown
 from .findings import ServiceFindings, badges, by_service, tally
-from .graph import link_summary, team_boxes
+from .graph import MapLink, TeamBox, link_summary, links_by_service, map_links, team_boxes
 from .guide import option_cell, trusted_cell
 from .index import SiteIndex, build_index, owner_of
 from .links import Links, table_anchor
@@ -72,8 +72,9 @@ def render_site(
     gives the service pages whose inputs did not change since its last build."""
     env = env or make_env()
     paths = paths or SitePaths()
-    renderer = _Renderer(registry, env, paths, index or build_index(registry), memo)
-    return renderer.render(list(findings), show_findings)
+    with collector.paused():
+        renderer = _Renderer(registry, env, paths, index or build_index(registry), memo)
+        return renderer.render(list(findings), show_findings)
 
 
 class _Renderer:
@@ -96,6 +97,7 @@ class _Renderer:
         self.prisma_differences: Counter[str] = Counter()  # service -> drift findings
         self.baselined: Counter[str] = Counter()  # service -> baselined findings
         self.flagged: dict[str, ServiceFindings] = {}
+        self.links: dict[str, list[MapLink]] | None = None  # by service, made on first use
 
     def page(self, uri: str, template: str, **context: Any) -> None:
         links = Links(self.paths, self.index, uri, self.owner_ids)
@@ -187,7 +189,7 @@ class _Renderer:
             er=er_diagram(doc.model, self.index) if doc.model.tables else "",
             neighbours=len(near),
             neighbourhood=self.neighbourhood(name, near),
-            teams=team_boxes(self.index, name) if len(near) > NEIGHBOURS_DRAWN else [],
+            teams=self.team_boxes(name) if len(near) > NEIGHBOURS_DRAWN else [],
             refs_out=self.index.refs_out[name],
             refs_in=sorted(self.index.refs_in[name], key=lambda r: (r.holder, r.table, r.column)),
             consumed=self.index.consumed[name],
@@ -200,6 +202,11 @@ class _Renderer:
         )
         if self.memo is not None:
             self.memo.put(key, self.site.pages[uri])
+
+    def team_boxes(self, name: str) -> list[TeamBox]:
+        if self.links is None:
+            self.links = links_by_service(map_links(self.index))
+        return team_boxes(self.index, name, self.links.get(name, []))
 
     def neighbourhood(self, name: str, near: set[str]) -> Chart | None:
         """The service and its neighbours as a diagram, unless there are too many to draw."""
@@ -319,11 +326,12 @@ def prisma_file(registry: Registry, doc: ServiceDoc) -> str | None:
 def shown_file(registry: Registry, path: Path | str, fallback: str | None = None) -> str:
     """A registry file as `<registry folder>/<path inside it>`: pages never show the
     absolute paths of the machine that built them."""
+    root = registry.root.resolve()
     try:
-        inner = Path(path).resolve().relative_to(registry.root.resolve()).as_posix()
+        inner = Path(path).resolve().relative_to(root).as_posix()
     except ValueError:
         inner = fallback or Path(path).name
-    return f"{registry.root.resolve().name}/{inner}"
+    return f"{root.name}/{inner}"
 
 
 def newest_first(migrations: list[Migration]) -> list[Migration]:
