@@ -204,6 +204,8 @@ class _Renderer:
             self.memo.put(key, self.site.pages[uri])
 
     def team_boxes(self, name: str) -> list[TeamBox]:
+        if self.memo is not None:  # serving: a few pages, each scans only its own links
+            return team_boxes(self.index, name)
         if self.links is None:
             self.links = links_by_service(map_links(self.index))
         return team_boxes(self.index, name, self.links.get(name, []))
