@@ -72,6 +72,15 @@ def _salt() -> bytes:
     return "\0".join(parts).encode()
 
 
+def digest(*parts: object) -> str:
+    """A short hash of `parts` (by their repr): keys of kept pages and findings."""
+    hashed = hashlib.blake2b(digest_size=_DIGEST)
+    for part in parts:
+        hashed.update(repr(part).encode("utf-8", "surrogatepass"))
+        hashed.update(b"\0")
+    return hashed.hexdigest()
+
+
 def _checksum(*parts: bytes) -> bytes:
     digest = hashlib.blake2b(digest_size=_DIGEST)
     for part in parts:

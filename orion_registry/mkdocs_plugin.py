@@ -30,9 +30,11 @@ from mkdocs.structure.toc import get_toc
 from mkdocs.utils import CountHandler
 from mkdocs.utils.templates import TemplateContext
 
+from .cache import digest
 from .engine import check_registry
 from .findings import Finding
 from .loader import DEFAULT_REGISTRY, Registry, RegistryNotFound, service_files
+from .paths import folder_stamp
 from .render import Site, SitePaths, make_env, render_site
 from .render.blocks import GeneratedPage, assemble
 from .render.collector import keep_out_of_collections, release
@@ -41,7 +43,7 @@ from .render.findings import banner, counted, stale_note, tally
 from .render.graph import map_json
 from .render.index import SiteIndex
 from .render.loaded import loaded
-from .render.memo import PageMemo, digest
+from .render.memo import PageMemo
 from .render.pages import MAP_SCRIPT, STYLESHEET, shown_file, unloadable_page
 from .render.plainmd import Converted, applies, convert
 from .serve_cache import PageCache
@@ -216,7 +218,7 @@ class OrionRegistryPlugin(BasePlugin[OrionRegistryConfig]):
     def template_env(self) -> tuple[object, Environment]:
         """The generated pages' templates; while serving, kept until a file of
         `templates_dir` changes (then every page is rendered again)."""
-        stamp = _stamp(self.templates)
+        stamp = folder_stamp(self.templates)
         if self.env is None or self.env[0] != stamp or not self.serving:
             self.env = (stamp, make_env(self.templates))
         return self.env
@@ -442,15 +444,6 @@ def _search_index(config: MkDocsConfig) -> Any:
         if isinstance(getattr(index, "entries", None), list):
             return index
     return None
-
-
-def _stamp(folder: Path | None) -> tuple[tuple[str, int, int], ...]:
-    """Every file of `folder` with its modification time and size."""
-    if folder is None or not folder.is_dir():
-        return ()
-    return tuple(
-        sorted((p.as_posix(), p.stat().st_mtime_ns, p.stat().st_size) for p in folder.rglob("*"))
-    )
 
 
 def _render_plain(page: Page, converted: Converted, config: MkDocsConfig, files: Files) -> None:

@@ -99,6 +99,15 @@ def check_writable(path: Path, root: Path) -> None:
         raise OutsideRepository(f"'{path.as_posix()}' is {_kind(mode)}: not overwritten")
 
 
+def folder_stamp(folder: Path | None, suffixes: tuple[str, ...] = ()) -> tuple:
+    """Every file under `folder` (with one of `suffixes`, when given) with its modification
+    time and size: what makes something made from those files stale."""
+    if folder is None or not folder.is_dir():
+        return ()
+    files = [p for p in folder.rglob("*") if p.is_file() and (not suffixes or p.suffix in suffixes)]
+    return tuple(sorted((p.as_posix(), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
+
+
 def write_atomic(path: Path, text: str, root: Path) -> None:
     """Write `text` (UTF-8) to `path` via a temporary file in the same folder and an atomic
     rename (keeping an existing file's permissions), refusing a symlink or a path outside

@@ -24,7 +24,7 @@ from pathlib import Path
 from weakref import WeakKeyDictionary
 
 from . import __version__
-from .cache import ParseCache
+from .cache import ParseCache, digest
 from .findings import Finding
 from .loader import ServiceDoc
 from .rules import Rule
@@ -37,21 +37,18 @@ FOLDER = "findings"
 @cache
 def _code_digest() -> str:
     """The package's own code: a changed rule must not reuse what the old one found."""
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(f"{__version__}\0{sys.version}\0".encode())
+    hashed = hashlib.blake2b(digest_size=16)
+    hashed.update(f"{__version__}\0{sys.version}\0".encode())
     package = Path(__file__).parent
     for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+        hashed.update(path.relative_to(package).as_posix().encode() + b"\0")
+        hashed.update(path.read_bytes())
+    return hashed.hexdigest()
 
 
 def _key(ctx: Context, doc: ServiceDoc, codes: str) -> str:
-    parts = (_code_digest(), ctx.registry.settings.digest, doc.file, doc.digest)
-    return hashlib.blake2b(
-        "\0".join((*parts, ctx.today.isoformat(), codes)).encode("utf-8", "surrogatepass"),
-        digest_size=16,
-    ).hexdigest()
+    settings = ctx.registry.settings.digest
+    return digest(_code_digest(), settings, doc.file, doc.digest, ctx.today.isoformat(), codes)
 
 
 def _row(finding: Finding) -> tuple:
@@ -78,6 +75,15 @@ _STORES: WeakKeyDictionary[ParseCache, ParseCache] = WeakKeyDictionary()
 _RECENT: WeakKeyDictionary[ParseCache, dict[str, list[Finding]]] = WeakKeyDictionary()
 
 
+def _kept(store: ParseCache, recent: dict[str, list[Finding]], key: str) -> list[Finding] | None:
+    """The findings kept under `key`: from the last run in memory, else from the store."""
+    if not key:
+        return None
+    if key in recent:
+        return recent[key]
+    return _findings(store.get(key)[1])
+
+
 def findings_store(parse_cache: ParseCache | None) -> ParseCache | None:
     """Where the findings of a registry loaded through `parse_cache` are kept, if anywhere
     (one store per parse cache, so a long-lived one keeps its findings in memory too)."""
@@ -102,7 +108,7 @@ def kept_findings(
     recent, now = _RECENT.get(store, {}), {}
     for name, doc in ctx.registry.services.items():
         key = _key(ctx, doc, codes) if doc.digest else ""
-        kept = recent.get(key) if key in recent else _findings(store.get(key)[1]) if key else None
+        kept = _kept(store, recent, key)
         if kept is None:
             missed[name] = (doc, key)
         else:
@@ -115,12 +121,12 @@ def kept_findings(
     part = Context(replace(ctx.registry, services=services), ctx.inputs)
     part.today = ctx.today
     fresh = run(part)
-    by_file: dict[str, list[tuple]] = {doc.file: [] for doc in services.values()}
+    by_file: dict[str, list[Finding]] = {doc.file: [] for doc in services.values()}
     if all(f.file in by_file for f in fresh):  # else a rule looked beyond its service
         for finding in fresh:
-            by_file[finding.file].append(_row(finding))
+            by_file[finding.file].append(finding)
         for doc, key in missed.values():
             if key:
-                store.put(key, by_file[doc.file])
-                now[key] = [Finding(*row) for row in by_file[doc.file]]
+                store.put(key, [_row(f) for f in by_file[doc.file]])
+                now[key] = by_file[doc.file]
     return found + fresh

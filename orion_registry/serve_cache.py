@@ -21,7 +21,6 @@ site's worth.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import types
 from dataclasses import dataclass
@@ -35,15 +34,9 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
+from .cache import digest
+
 EMPTY_TEMPLATE = "orion-registry-reused.html"
-
-
-def _digest(*parts: object) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        digest.update(str(part).encode("utf-8", "surrogatepass"))
-        digest.update(b"\0")
-    return digest.hexdigest()
 
 
 @dataclass(slots=True)
@@ -77,7 +70,7 @@ class PageCache:
         """A new build: what every page depends on besides its own Markdown."""
         self.keys, self.reused = {}, set()
         self.converted = self.templated = self.indexed = 0
-        self.config = _digest(_config_digest(config), sorted(f.src_uri for f in files))
+        self.config = digest(_config_digest(config), sorted(f.src_uri for f in files))
 
     def markdown(self, page: Page, markdown: str, added: object) -> str:
         """`on_page_markdown`, last: the text to convert (empty when the page is reused).
@@ -118,7 +111,7 @@ class PageCache:
     def environment(self, env: Environment, nav: Navigation, pages: list[Page]) -> Environment:
         """`on_env`: the navigation is known; pages whose finished HTML is kept skip the
         theme template. The theme's templates compile once per server, not per build."""
-        self.nav = _digest(*_nav_items(nav.items))
+        self.nav = digest(*_nav_items(nav.items))
         env.loader = ChoiceLoader([DictLoader({EMPTY_TEMPLATE: ""}), env.loader])
         env.bytecode_cache = self.bytecode
         for page in pages:
@@ -212,7 +205,7 @@ def _config_digest(config: MkDocsConfig) -> str:
                 stat = path.stat()
                 theme_files.append((path.as_posix(), stat.st_mtime_ns, stat.st_size))
     config_file = config.config_file_path
-    return _digest(
+    return digest(
         Path(config_file).read_bytes() if config_file and Path(config_file).is_file() else "",
         [str(item) for item in config.extra_css],
         [str(item) for item in config.extra_javascript],

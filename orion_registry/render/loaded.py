@@ -9,15 +9,9 @@ from pathlib import Path
 
 from ..cache import ParseCache, registry_cache
 from ..loader import Registry, load_registry
+from ..paths import folder_stamp
 from ..waivers import RuleConfig, rule_config
 from .index import SiteIndex, build_index
-
-
-def _stamp(root: Path) -> tuple[tuple[str, int], ...]:
-    """What makes a cached load stale: every registry file and its mtime."""
-    files = [p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()]
-    return tuple(sorted((p.as_posix(), p.stat().st_mtime_ns) for p in files))
-
 
 _CACHES: dict[tuple[Path, Path | None], ParseCache] = {}
 
@@ -32,11 +26,11 @@ def _cache(root: Path) -> ParseCache | None:
 
 
 @lru_cache(maxsize=4)
-def _load(root: Path, stamp: tuple[tuple[str, int], ...]) -> tuple[Registry, RuleConfig, SiteIndex]:
+def _load(root: Path, stamp: tuple) -> tuple[Registry, RuleConfig, SiteIndex]:
     registry = load_registry(root, _cache(root))
     return registry, rule_config(registry), build_index(registry)
 
 
 def loaded(root: Path) -> tuple[Registry, RuleConfig, SiteIndex]:
     """The registry at `root`, its rule configuration and site index (cached until edited)."""
-    return _load(root, _stamp(root))
+    return _load(root, folder_stamp(root, (".yaml", ".yml")))

@@ -15,9 +15,9 @@ The relationship map's page and data are kept by a key of what they read of ever
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 
+from ..cache import digest
 from ..findings import Finding
 from .blocks import GeneratedPage
 from .graph import map_inputs
@@ -30,14 +30,6 @@ def seen_by_neighbours(index: SiteIndex, name: str) -> tuple:
     (links to a column point at its table's anchor). Not its description, columns, ..."""
     tables = [table.name for table in index.doc(name).model.tables]
     return (*map_inputs(index, name), tables)
-
-
-def digest(*parts: object) -> str:
-    hashed = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        hashed.update(repr(part).encode("utf-8", "surrogatepass"))
-        hashed.update(b"\0")
-    return hashed.hexdigest()
 
 
 class PageMemo:

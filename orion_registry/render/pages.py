@@ -18,6 +18,7 @@ from typing import Any
 from jinja2 import Environment
 from markupsafe import Markup
 
+from ..cache import digest
 from ..findings import Finding, summarize
 from ..loader import Registry, ServiceDoc
 from ..models import Migration
@@ -33,7 +34,7 @@ from .graph import MapLink, TeamBox, link_summary, links_by_service, map_links, 
 from .guide import option_cell, trusted_cell
 from .index import SiteIndex, build_index, owner_of
 from .links import Links, table_anchor
-from .memo import PageMemo, digest
+from .memo import PageMemo
 from .mermaid import Chart, er_diagram, flowchart, owner_ids, service_edges
 from .paths import SitePaths
 from .queries import estimated_total, index_anchor, query_table_rows, rows_text
