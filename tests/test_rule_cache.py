@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from benchmarks.generate import generate
 from orion_registry.cache import CACHE_DIR_ENV, ParseCache
@@ -137,11 +138,11 @@ def test_check_through_kept_findings_prints_what_a_full_check_prints(
     same_as_full_check()
 
     settings = registry / "orion.yaml"
-    settings.write_text(
-        settings.read_text(encoding="utf-8") + "\nrules:\n  N103: warning\n  T203: off\n",
-        encoding="utf-8",
-    )
-    same_as_full_check()  # severities and `off` are part of every key
+    original = yaml.safe_load(settings.read_text(encoding="utf-8"))
+    for rules in ({"N103": "warning"}, {"N103": "warning", "T203": "off"}):
+        settings.write_text(yaml.safe_dump({**original, "rules": rules}), encoding="utf-8")
+        assert "L00" not in outputs(registry, "--no-cache")["text"][1]  # the settings load
+        same_as_full_check()  # a severity alone (the same rules run), then `off`
     monkeypatch.setenv(TODAY_ENV, "2027-06-01")
     same_as_full_check()  # so is the day
 
