@@ -144,7 +144,7 @@ def test_check_through_kept_findings_prints_what_a_full_check_prints(
         assert "L00" not in outputs(registry, "--no-cache")["text"][1]  # the settings load
         same_as_full_check()  # a severity alone (the same rules run), then `off`
     monkeypatch.setenv(TODAY_ENV, "2027-06-01")
-    same_as_full_check()  # so is the day
+    same_as_full_check()  # another day (no service-scope rule reads it yet; it is in the key)
 
     services[3].rename(registry / "services" / "renamed_copy.yaml.bak")
     same_as_full_check()  # a service gone
